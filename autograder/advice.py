@@ -1,0 +1,61 @@
+"""Plain-language explanations of errors raised by a submission."""
+
+# Exception type -> what to try. Stages add JAX-specific advice here.
+ADVICE = {
+    "NameError": "a name is used before it is defined, or a helper is missing from this file",
+    "ModuleNotFoundError": "a stage file may import only the standard library, numpy, jax, haiku and optax",
+    "ImportError": "a stage file may import only the standard library, numpy, jax, haiku and optax",
+    "FileNotFoundError": "your file reads a file when imported: move such code under "
+                         "`if __name__ == \"__main__\":`",
+    "SystemExit": "your code called sys.exit(); return a value instead",
+    "IndexError": "check the axis you index: examples are columns in stages 1, 2 and 4, rows in 3 and 5-8",
+    "MemoryError": "an intermediate array is far larger than it should be: check its shape",
+    "RecursionError": "a function calls itself without end",
+    "TracerBoolConversionError": "a Python `if` on a traced array cannot be compiled: use "
+                                 "jnp.where or lax.cond (JAX docs: 'JIT mechanics', control flow)",
+    "ConcretizationTypeError": "a traced value was used where JAX needs a fixed Python value "
+                               "(a shape, a size, a loop bound): mark that argument static with "
+                               "static_argnames (JAX docs: 'Just-in-time compilation')",
+    "TracerArrayConversionError": "a NumPy function was called on a traced array: use the jnp "
+                                  "version instead (JAX docs: 'Just-in-time compilation')",
+    "TracerIntegerConversionError": "int() or indexing with a traced value: use jnp operations or "
+                                    "make the argument static (JAX docs: 'Just-in-time compilation')",
+    "UnexpectedTracerError": "a traced value escaped its function, often through a global or a "
+                             "side effect: keep jitted functions pure (JAX docs: 'Stateful computations')",
+}
+
+
+def _location(error, file_name=None):
+    frames = error.get("frames") or []
+    if not frames:
+        return ""
+    line, _function, text = frames[-1]
+    where = f"{file_name} line {line}" if file_name else f"line {line}"
+    return f" ({where}: `{text}`)" if text else f" ({where})"
+
+
+def _first_line(message):
+    lines = [line for line in message.splitlines() if line.strip()]
+    return lines[0][:300] if lines else ""
+
+
+def explain_error(function, error):
+    """One line: what the learner's function raised, where, and what to try."""
+    message = f"`{function}` raised {error['type']}"
+    first = _first_line(error["message"])
+    if first:
+        message += f": {first}"
+    message += _location(error)
+    tip = ADVICE.get(error["type"])
+    return message + (f". Try: {tip}" if tip else "")
+
+
+def explain_import_error(file_name, error):
+    """One line: why the stage file could not be imported."""
+    if error["type"] in ("SyntaxError", "IndentationError", "TabError"):
+        return f"{file_name} has a {error['type']}{_location(error, file_name)}: " \
+               f"{_first_line(error['message'])}. Every check needs a file Python can read."
+    message = f"importing {file_name} raised {error['type']}: {_first_line(error['message'])}"
+    message += _location(error, file_name)
+    tip = ADVICE.get(error["type"])
+    return message + (f". Try: {tip}" if tip else "")

@@ -1,0 +1,250 @@
+"""Checks for the column-layout contract shared by stages 1, 2 and 4.
+
+X is (n_in, m), one column per example; biases are column vectors. Each check
+compares the submission with the reference solution on inputs drawn by
+Hypothesis, or checks a law that any correct version obeys.
+"""
+import numpy as np
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from autograder import strategies as S
+from autograder.checks import common
+from autograder.compare import (expect_all_close, expect_close, expect_finite, expect_shape,
+                                expect_unchanged)
+from autograder.engine import CheckFailed
+
+PARAMS = ("W1", "b1", "W2", "b2")
+GRADS = ("dW1", "db1", "dW2", "db2")
+ACTIVATIONS = ("Z1", "A1", "Z2", "A2")
+
+
+def check_init_params_shapes(ctx):
+    """Check that init_params gives the SPEC shapes for any sizes, uniform on [-0.5, 0.5)."""
+    def prop(n_in, n_hidden, n_out):
+        got = ctx.sub.call("init_params", ctx.random_arg(0), n_in, n_hidden, n_out)
+        common.expect_params(got, S.param_shapes(n_in, n_hidden, n_out, "columns"), ctx.dtype_name)
+    ctx.forall(S.sizes(), prop, examples=8)
+    common.expect_uniform_spread(ctx.sub.call("init_params", ctx.random_arg(1)), PARAMS)
+
+
+def check_init_params_randomness(ctx):
+    """Check that init_params draws only from its rng/key: same one, same numbers; another, others."""
+    common.expect_seeded(ctx, "init_params", lambda seed: (ctx.random_arg(seed), 6, 5, 4), PARAMS)
+
+
+def check_relu(ctx):
+    """Check relu against the reference, zeros at the kink included."""
+    def prop(Z):
+        expect_close(ctx.sub.call("relu", Z), ctx.expected("relu", Z), "relu(Z)")
+    ctx.forall(S.matrices(ctx.dtype), prop)
+
+
+def check_relu_deriv(ctx):
+    """Check that relu_deriv is a float array of 1 where Z > 0 and 0 elsewhere (0 at Z = 0)."""
+    def prop(Z):
+        got = ctx.sub.call("relu_deriv", Z)
+        expect_close(got, ctx.expected("relu_deriv", Z), "relu_deriv(Z)")
+        common.expect_float(got, "relu_deriv(Z)")
+    zeros = {"Z": np.array([[0.0, -1.0], [2.0, 0.0]], dtype=ctx.dtype)}
+    ctx.forall(S.matrices(ctx.dtype), prop, explicit=[zeros])
+
+
+def check_softmax_reference(ctx):
+    """Check softmax against the reference on moderate logits."""
+    def prop(Z):
+        expect_close(ctx.sub.call("softmax", Z), ctx.expected("softmax", Z), "softmax(Z)")
+    ctx.forall(S.matrices(ctx.dtype), prop)
+
+
+def check_softmax_laws(ctx):
+    """Check that softmax columns are positive, sum to 1 and ignore a constant added to a column."""
+    def prop(Z, shift):
+        got = expect_finite(ctx.sub.call("softmax", Z), "softmax(Z)")
+        expect_close(got.sum(axis=0), np.ones(Z.shape[1]), "the column sums of softmax(Z)")
+        shifted = ctx.sub.call("softmax", (Z + shift).astype(Z.dtype))
+        expect_close(shifted, got, "softmax(Z + c) for a constant c per column")
+    cases = st.tuples(S.matrices(ctx.dtype), st.sampled_from((3.0, -7.5, 20.0)))
+    ctx.forall(cases.map(lambda c: {"Z": c[0]["Z"], "shift": c[1]}), prop)
+
+
+def check_softmax_large_logits(ctx):
+    """Check that softmax stays finite and correct for logits as large as 1e3."""
+    def prop(Z):
+        got = ctx.sub.call("softmax", Z)
+        expect_finite(got, "softmax(Z) for large logits")
+        expect_close(got, ctx.expected("softmax", Z), "softmax(Z) for large logits")
+    big = {"Z": np.array([[1000.0, -1000.0], [999.0, -999.0], [0.0, -1000.0]], dtype=ctx.dtype)}
+    ctx.forall(S.matrices(ctx.dtype, bound=1000.0), prop, explicit=[big])
+
+
+def check_forward_prop(ctx):
+    """Check forward_prop's Z1, A1, Z2, A2 against the reference for any sizes and batch."""
+    def prop(W1, b1, W2, b2, X, Y):
+        got = ctx.sub.call("forward_prop", W1, b1, W2, b2, X)
+        expect_all_close(got, ctx.expected("forward_prop", W1, b1, W2, b2, X), ACTIVATIONS,
+                         "forward_prop")
+    ctx.forall(S.networks(ctx.dtype), prop)
+
+
+def check_one_hot(ctx):
+    """Check one_hot against the reference: shape (num_classes, m), one 1 per column."""
+    def prop(Y, num_classes):
+        got = ctx.sub.call("one_hot", Y, num_classes)
+        expect_close(got, ctx.expected("one_hot", Y, num_classes), f"one_hot(Y, {num_classes})")
+        common.expect_float(got, "one_hot(Y)")
+    ctx.forall(S.label_batches(), prop)
+
+
+def check_one_hot_missing_classes(ctx):
+    """Check that one_hot keeps num_classes rows when the largest classes are absent from Y."""
+    for Y in (np.array([0, 1, 1], np.int32), np.array([3], np.int32), np.array([2, 0], np.int32)):
+        got = expect_shape(ctx.sub.call("one_hot", Y), (10, Y.size), f"one_hot(Y={Y.tolist()})")
+        expect_close(got, ctx.expected("one_hot", Y), f"one_hot(Y={Y.tolist()})")
+        got = expect_shape(ctx.sub.call("one_hot", Y, 5), (5, Y.size),
+                           f"one_hot(Y={Y.tolist()}, num_classes=5)")
+
+
+def _backward_args(ctx, W1, b1, W2, b2, X):
+    return ctx.expected("forward_prop", W1, b1, W2, b2, X)
+
+
+def check_backward_prop_reference(ctx):
+    """Check backward_prop's dW1, db1, dW2, db2 against the reference for any sizes and batch."""
+    def prop(W1, b1, W2, b2, X, Y):
+        acts = _backward_args(ctx, W1, b1, W2, b2, X)
+        got = ctx.sub.call("backward_prop", *acts, W1, W2, X, Y)
+        expected = ctx.expected("backward_prop", *acts, W1, W2, X, Y)
+        common.explain_scaled_gradients(got, expected, X.shape[1])
+        expect_all_close(got, expected, GRADS, "backward_prop")
+    ctx.forall(S.networks(ctx.dtype), prop)
+
+
+def check_backward_prop_numerical(ctx):
+    """Check backward_prop against central differences of the mean cross-entropy (float64)."""
+    def prop(W1, b1, W2, b2, X, Y):
+        params = [np.asarray(p, np.float64) for p in (W1, b1, W2, b2)]
+        Z1 = params[0] @ X + params[1]
+        assume(np.abs(Z1).min() > 1e-3)  # finite differences are meaningless at the ReLU kink
+        acts = _backward_args(ctx, W1, b1, W2, b2, X)
+        got = ctx.sub.call("backward_prop", *acts, W1, W2, X, Y)
+        loss = lambda *p: common.mean_cross_entropy_columns(*p, X.astype(np.float64), Y)
+        expected = common.central_differences(loss, params)
+        common.explain_scaled_gradients(got, expected, X.shape[1])
+        expect_all_close(got, expected, GRADS, "backward_prop vs central differences", "gradient")
+    ctx.forall(S.networks(ctx.dtype), prop)
+
+
+def check_backward_prop_bias_sums(ctx):
+    """Check that db1 and db2 are column vectors summed over the examples, not over all units."""
+    def prop(W1, b1, W2, b2, X, Y):
+        acts = _backward_args(ctx, W1, b1, W2, b2, X)
+        got = ctx.sub.call("backward_prop", *acts, W1, W2, X, Y)
+        if not isinstance(got, (tuple, list)) or len(got) != 4:
+            raise CheckFailed("backward_prop should return (dW1, db1, dW2, db2)")
+        expected = ctx.expected("backward_prop", *acts, W1, W2, X, Y)
+        for name, g, e in (("db1", got[1], expected[1]), ("db2", got[3], expected[3])):
+            expect_shape(g, e.shape, f"{name} from backward_prop")
+            expect_close(g, e, f"{name} from backward_prop")
+    ctx.forall(S.networks(ctx.dtype).filter(lambda c: c["b2"].shape[0] > 1), prop)
+
+
+def check_update_params(ctx):
+    """Check that update_params returns p - alpha * dp for every parameter and any alpha."""
+    def prop(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+        args = (W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
+        got = ctx.sub.call("update_params", *args)
+        expect_all_close(got, ctx.expected("update_params", *args), PARAMS,
+                         f"update_params with alpha={alpha}")
+    ctx.forall(S.updates(ctx.dtype), prop)
+
+
+def check_no_mutation(ctx):
+    """Check that no function modifies its arguments in place."""
+    def prop(W1, b1, W2, b2, X, Y):
+        acts = _backward_args(ctx, W1, b1, W2, b2, X)
+        grads = ctx.expected("backward_prop", *acts, W1, W2, X, Y)
+        calls = {
+            "relu": (X,), "softmax": (X,), "forward_prop": (W1, b1, W2, b2, X),
+            "one_hot": (Y, W2.shape[0]),
+            "backward_prop": (*acts, W1, W2, X, Y),
+            "update_params": (W1, b1, W2, b2, *grads, 0.5),
+        }
+        for name, args in calls.items():
+            reply = ctx.sub.call_full(name, *args, return_args=True)
+            expect_unchanged(args, reply["args_after"], _arg_names(name), name)
+    ctx.forall(S.networks(ctx.dtype), prop, examples=5)
+
+
+def _arg_names(function):
+    return {
+        "relu": ("Z",), "softmax": ("Z",), "forward_prop": (*PARAMS, "X"), "one_hot": ("Y",),
+        "backward_prop": (*ACTIVATIONS, "W1", "W2", "X", "Y"),
+        "update_params": (*PARAMS, *GRADS),
+    }[function]
+
+
+def check_get_predictions(ctx):
+    """Check that get_predictions returns the most probable class of each column, shape (m,)."""
+    def prop(Z):
+        A2 = ctx.expected("softmax", Z)
+        got = ctx.sub.call("get_predictions", A2)
+        expected = np.argmax(A2, axis=0)
+        got = expect_shape(got, expected.shape, "get_predictions(A2)")
+        if not np.issubdtype(got.dtype, np.integer):
+            raise CheckFailed(f"get_predictions(A2) has dtype {got.dtype}, expected integers")
+        expect_close(got, expected, "get_predictions(A2)")
+    ctx.forall(S.matrices(ctx.dtype).filter(lambda c: _distinct_max(c["Z"], 0)), prop)
+
+
+def _distinct_max(Z, axis):
+    top2 = np.sort(Z, axis=axis)[-2:] if axis == 0 else np.sort(Z, axis=axis)[:, -2:].T
+    return Z.shape[axis] < 2 or bool(np.all(top2[1] - top2[0] > 1e-3))
+
+
+def check_get_accuracy(ctx):
+    """Check that get_accuracy is the fraction of matching labels, in [0, 1]."""
+    def prop(Y, num_classes):
+        predictions = np.roll(Y, 1)
+        got = common.expect_scalar(ctx.sub.call("get_accuracy", predictions, Y), "get_accuracy")
+        expected = float(np.mean(predictions == Y))
+        if not 0.0 <= got <= 1.0:
+            raise CheckFailed(f"get_accuracy returned {got}, outside [0, 1]")
+        expect_close(np.float64(got), np.float64(expected), "get_accuracy(predictions, Y)",
+                     "training")
+    ctx.forall(S.label_batches(), prop)
+
+
+def check_gradient_descent_steps(ctx):
+    """Check that gradient_descent takes exactly `iterations` steps of size alpha from init_params(rng)."""
+    common.expect_reference_steps(
+        ctx,
+        reference_steps=lambda params, X, Y, alpha, n: _reference_steps(ctx, params, X, Y, alpha, n),
+        layout="columns",
+    )
+
+
+def _reference_steps(ctx, params, X, Y, alpha, iterations):
+    for _ in range(iterations):
+        acts = ctx.expected("forward_prop", *params, X)
+        grads = ctx.expected("backward_prop", *acts, params[0], params[2], X, Y)
+        params = ctx.expected("update_params", *params, *grads, alpha)
+    return params
+
+
+def check_gradient_descent_deterministic(ctx):
+    """Check that gradient_descent gives the same parameters for the same rng/key."""
+    X, Y = common.small_problem(ctx.dtype, "columns")
+    common.expect_seeded(ctx, "gradient_descent",
+                         lambda seed: (X, Y, 0.5, 2, ctx.random_arg(seed)), PARAMS)
+
+
+def check_training_accuracy(ctx):
+    """Check that gradient_descent trains on the bundled MNIST subset past a calibrated floor."""
+    common.expect_training_accuracy(ctx, layout="columns",
+                                    accuracy=lambda params, X, Y: _accuracy(ctx, params, X, Y))
+
+
+def _accuracy(ctx, params, X, Y):
+    A2 = ctx.expected("forward_prop", *params, X)[3]
+    return float(np.mean(np.argmax(A2, axis=0) == Y))

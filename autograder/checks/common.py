@@ -1,0 +1,148 @@
+"""Building blocks shared by the checks of every stage."""
+import numpy as np
+
+from autograder.compare import as_array, expect_shape, expect_tree_close
+from autograder.engine import CheckFailed
+
+
+def expect_float(got, what):
+    if not np.issubdtype(as_array(got, what).dtype, np.floating):
+        raise CheckFailed(f"{what} has dtype {np.asarray(got).dtype}, expected a float array")
+
+
+def expect_scalar(got, what):
+    """A Python float or a 0-d/size-1 array, as a float."""
+    array = as_array(got, what)
+    if array.size != 1:
+        raise CheckFailed(f"{what} returned an array of shape {array.shape}, expected one number")
+    return float(array.reshape(()))
+
+
+def _leaves(params, names):
+    if isinstance(params, dict):
+        return [params.get(n) for n in names]
+    if isinstance(params, (tuple, list)) and len(params) == len(names):
+        return list(params)
+    raise CheckFailed(f"expected the parameters ({', '.join(names)}), got {type(params).__name__}"
+                      + (f" of length {len(params)}" if isinstance(params, (tuple, list)) else ""))
+
+
+def expect_params(got, shapes, dtype_name):
+    """Parameters with the SPEC shapes, a float dtype, values in [-0.5, 0.5)."""
+    for name, value in zip(shapes, _leaves(got, list(shapes))):
+        array = expect_shape(value, shapes[name], name)
+        expect_float(array, name)
+        if dtype_name == "float32" and array.dtype != np.float32:
+            raise CheckFailed(f"{name} has dtype {array.dtype}, expected float32")
+        if array.size and not (array.min() >= -0.5 and array.max() < 0.5):
+            raise CheckFailed(f"{name} has values in [{array.min():.3g}, {array.max():.3g}], "
+                              "expected them in [-0.5, 0.5)")
+
+
+def expect_uniform_spread(params, names):
+    """The default-size parameters look uniform on [-0.5, 0.5): spread, mean and std."""
+    values = np.concatenate([as_array(p, n).ravel() for p, n in zip(_leaves(params, names), names)])
+    mean, std = float(values.mean()), float(values.std())
+    if values.min() > -0.45 or values.max() < 0.45 or abs(mean) > 0.03 or abs(std - 12**-0.5) > 0.03:
+        raise CheckFailed(
+            "the default-size parameters do not look uniform on [-0.5, 0.5)",
+            f"{values.size} values: min {values.min():.3g}, max {values.max():.3g}, mean {mean:.3g}, "
+            f"std {std:.3g} (uniform: about -0.5, 0.5, 0 and 0.289)")
+
+
+def expect_seeded(ctx, function, args_for_seed, names):
+    """Same rng/key, same result; another rng/key, another result."""
+    first = ctx.sub.call(function, *args_for_seed(3))
+    again = ctx.sub.call(function, *args_for_seed(3))
+    other = ctx.sub.call(function, *args_for_seed(4))
+    first_leaves, again_leaves = _leaves(first, names), _leaves(again, names)
+    for name, a, b in zip(names, first_leaves, again_leaves):
+        if not np.array_equal(as_array(a, name), as_array(b, name)):
+            raise CheckFailed(f"{function} gave different {name} for the same rng/key",
+                              "draw every random number from the rng/key argument, "
+                              "never from np.random or a global key")
+    if all(np.array_equal(a, b) for a, b in zip(first_leaves, _leaves(other, names))):
+        raise CheckFailed(f"{function} gave the same parameters for two different rngs/keys",
+                          "use the rng/key argument for every draw")
+
+
+def explain_scaled_gradients(got, expected, m):
+    """Fail with a pointed message when the gradients are right up to a constant factor."""
+    try:
+        g = np.concatenate([np.asarray(x, np.float64).ravel() for x in got])
+        e = np.concatenate([np.asarray(x, np.float64).ravel() for x in expected])
+    except (TypeError, ValueError):
+        return
+    if g.shape != e.shape or not e.any():
+        return
+    factor = float(g @ e / (e @ e))
+    if abs(factor - 1) > 0.01 and np.allclose(g, factor * e, rtol=1e-3, atol=1e-6):
+        raise CheckFailed(
+            f"the gradients are {factor:.4g} times the correct ones",
+            f"this batch has m = {m} examples: divide by m = X's number of examples, once, "
+            "and never use an m from outside the function")
+
+
+def mean_cross_entropy_columns(W1, b1, W2, b2, X, Y):
+    """Mean cross-entropy of the network in the column layout, in float64."""
+    Z2 = W2 @ np.maximum(W1 @ X + b1, 0) + b2
+    top = Z2.max(axis=0)
+    log_norm = top + np.log(np.exp(Z2 - top).sum(axis=0))
+    return float(np.mean(log_norm - Z2[Y, np.arange(Y.size)]))
+
+
+def central_differences(loss, params, h=1e-6):
+    """Numerical gradient of loss(*params) with respect to every entry of every param."""
+    grads = []
+    for i, p in enumerate(params):
+        grad = np.zeros_like(p)
+        for index in np.ndindex(p.shape):
+            plus, minus = [q.copy() for q in params], [q.copy() for q in params]
+            plus[i][index] += h
+            minus[i][index] -= h
+            grad[index] = (loss(*plus) - loss(*minus)) / (2 * h)
+        grads.append(grad)
+    return grads
+
+
+def small_problem(dtype, layout, n_in=6, m=8):
+    """A fixed small training problem with labels below 10."""
+    rng = np.random.default_rng(2024)
+    X = rng.uniform(-1, 1, (n_in, m)).astype(dtype)
+    Y = rng.integers(0, 10, m).astype(np.int32)
+    return (X, Y) if layout == "columns" else (X.T.copy(), Y)
+
+
+def expect_reference_steps(ctx, reference_steps, layout, names=("W1", "b1", "W2", "b2")):
+    """gradient_descent == `iterations` reference steps from the submission's own init."""
+    X, Y = small_problem(ctx.dtype, layout)
+    n_in = X.shape[0] if layout == "columns" else X.shape[1]
+    for alpha, iterations in ((0.7, 3), (0.05, 1), (0.3, 0)):
+        case = {"X": X, "Y": Y, "alpha": alpha, "iterations": iterations}
+        try:
+            start = ctx.sub.call("init_params", ctx.random_arg(11), n_in)
+            expected = reference_steps(start, X, Y, alpha, iterations)
+            got = ctx.sub.call("gradient_descent", X, Y, alpha, iterations, ctx.random_arg(11))
+            expect_tree_close(got, expected, names,
+                              f"gradient_descent(alpha={alpha}, iterations={iterations})",
+                              "training")
+        except CheckFailed as exc:
+            exc.inputs = case
+            raise
+
+
+def expect_training_accuracy(ctx, layout, accuracy):
+    """Train on the bundled MNIST subset; the validation accuracy must reach the floor."""
+    from autograder.data import load_mnist
+
+    settings = ctx.stage.training
+    X, Y = load_mnist("train", layout=layout)
+    X_val, Y_val = load_mnist("validation", layout=layout)
+    params = ctx.sub.call("gradient_descent", X, Y, settings["alpha"], settings["iterations"],
+                          ctx.random_arg(0))
+    reached = accuracy(params, X_val, Y_val)
+    if not reached >= settings["floor"]:
+        raise CheckFailed(
+            f"validation accuracy {reached:.3f} after {settings['iterations']} steps of "
+            f"alpha={settings['alpha']}, below the floor {settings['floor']}",
+            "the floor is what the reference reaches on every seed, with a margin")

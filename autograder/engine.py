@@ -1,0 +1,353 @@
+"""The grading engine: run a stage's checks against a submission.
+
+The submission runs in a worker process (`worker.py`); the checks run here,
+draw inputs with Hypothesis, compute the reference values from `solutions/`
+in this process, and compare. Whatever the submission does can cost it
+points, never the report.
+"""
+import importlib
+import importlib.util
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import hypothesis
+from hypothesis import HealthCheck, given, reporting, settings
+from hypothesis.errors import Flaky
+
+from autograder import advice
+from autograder.describe import describe_inputs
+from autograder.metadata import REPO_ROOT, load_stages
+from autograder.worker_handle import Worker, WorkerGone, jax_cache_settings
+
+SOLUTIONS_DIR = REPO_ROOT / "solutions"
+IMPORT_TIMEOUT_S = 90.0
+CALL_TIMEOUT_S = 60.0
+
+
+class CheckFailed(Exception):
+    """A check's verdict: the submission's value is wrong. `reason` is one line."""
+
+    def __init__(self, reason, detail=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+        self.inputs = None
+
+
+class LearnerError(Exception):
+    """The submission raised an exception on some input (Hypothesis shrinks it)."""
+
+    def __init__(self, function, error):
+        self.function = function
+        self.error = error
+        self.reason = advice.explain_error(function, error)
+        super().__init__(self.reason)
+        self.detail = None
+        self.inputs = None
+
+
+class Abort(BaseException):
+    """Stop this check at once, without shrinking: the message says why.
+
+    A BaseException so that Hypothesis lets it through instead of shrinking.
+    """
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How hard Hypothesis searches: `grading` is derandomized, `thorough` is not."""
+
+    name: str
+    derandomize: bool
+    example_scale: float
+    seed: int | None = None
+
+
+GRADING = Profile("grading", derandomize=True, example_scale=1.0)
+
+
+def thorough(seed=None):
+    return Profile("thorough", derandomize=False, example_scale=5.0, seed=seed)
+
+
+class Submission:
+    """The learner's stage file, imported in a worker that is restarted as needed."""
+
+    def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S):
+        self.path = Path(path).resolve()
+        self.stage = stage
+        self.memory_mb = memory_mb
+        self.call_timeout = call_timeout
+        self.worker = None
+        self.import_error = None
+        self.info = {}
+        self.broken = {}  # function -> why it cannot be called again (hang, crash)
+        self.needs_restart = False
+
+    def _new_worker(self):
+        return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
+                      self.memory_mb)
+
+    def start(self):
+        """Import the submission in a fresh worker; remember why if it fails."""
+        self.launch()
+        self.wait_for_import()
+
+    def launch(self):
+        """Start a fresh worker; it imports the submission while we do other work."""
+        self.close()
+        self.worker = self._new_worker()
+        self.worker.spawn()
+
+    def wait_for_import(self):
+        try:
+            reply = self.worker.wait_for_import(IMPORT_TIMEOUT_S)
+        except WorkerGone as exc:
+            self.import_error = f"{exc}"
+            return
+        if reply["status"] == "ok":
+            self.info = reply["value"]
+            self.needs_restart = False
+        else:
+            self.import_error = advice.explain_import_error(self.stage.file, reply["error"])
+
+    def restart_if_needed(self):
+        if self.needs_restart and not self.import_error:
+            self.start()
+
+    def probe(self, name, function=None, **kwargs):
+        """Run probe `name` in the worker; `function` names the learner function involved."""
+        if self.import_error:
+            raise Abort(self.import_error)
+        if function in self.broken:
+            raise Abort(self.broken[function])
+        if self.needs_restart:
+            self.start()
+        try:
+            reply = self.worker.ask({"probe": name, "kwargs": kwargs}, self.call_timeout,
+                                    f"running `{function or name}`")
+        except WorkerGone as exc:
+            self.needs_restart = True
+            self.broken[function] = f"skipped: {exc} in an earlier check"
+            raise Abort(self._with_output(str(exc))) from None
+        if reply.get("tampered"):
+            self.needs_restart = True  # a fresh worker for the next check
+        if reply["status"] == "ok":
+            return reply["value"]
+        error = reply["error"]
+        if error["not_implemented"]:
+            raise Abort(f"`{function}` is not implemented yet (it raises NotImplementedError)")
+        if error["type"] == "MissingFunction":
+            raise Abort(error["message"])
+        raise LearnerError(function or name, error)
+
+    def call(self, function, *args, return_args=False, **kwargs):
+        """Call the learner's `function`; returns its value as NumPy data."""
+        return self.call_full(function, *args, return_args=return_args, **kwargs)["value"]
+
+    def call_full(self, function, *args, return_args=False, **kwargs):
+        """Like `call`, returning {"value", "types", "args_after"?}."""
+        return self.probe("call", function=function, fn=function, args=args, kwargs=kwargs,
+                          return_args=return_args)
+
+    def _with_output(self, message):
+        tail = self.worker.output_tail() if self.worker else ""
+        return message + (f"\n    last lines your code printed:\n      {tail}" if tail else "")
+
+    def close(self):
+        if self.worker:
+            self.worker.close()
+            self.worker = None
+
+
+class Context:
+    """What a check function receives: the submission, the reference, the stage."""
+
+    def __init__(self, submission, reference, stage, profile):
+        self.sub = submission
+        self.ref = reference
+        self.stage = stage
+        self.profile = profile
+
+    @property
+    def dtype(self):
+        """The float dtype of the drawn inputs: float64 for NumPy, float32 for JAX."""
+        import numpy as np
+
+        return np.float64 if self.stage.framework == "numpy" else np.float32
+
+    @property
+    def dtype_name(self):
+        return "float64" if self.stage.framework == "numpy" else "float32"
+
+    def expected(self, function, *args, **kwargs):
+        """The reference solution's `function(*args)`, as NumPy data."""
+        return to_numpy(getattr(self.ref, function)(*args, **kwargs))
+
+    def forall(self, strategy, prop, examples=20, explicit=()):
+        """Run `prop(**case)` on cases drawn from `strategy` (and the `explicit` cases first);
+        raise the smallest failure."""
+        count = max(1, round(examples * self.profile.example_scale))
+
+        @settings(max_examples=count, derandomize=self.profile.derandomize, database=None,
+                  deadline=None, suppress_health_check=list(HealthCheck),
+                  report_multiple_bugs=False, print_blob=False)
+        @given(strategy)
+        def run(case):
+            try:
+                prop(**case)
+            except (CheckFailed, LearnerError) as exc:
+                exc.inputs = case
+                raise
+
+        for case in explicit:
+            run = hypothesis.example(case)(run)
+        if self.profile.seed is not None:
+            run = hypothesis.seed(self.profile.seed)(run)
+        with reporting.with_reporter(lambda _message: None):
+            try:
+                run()
+            except Flaky as flaky:
+                raise _first_failure(flaky) from None
+
+    def random_arg(self, seed):
+        """The stage's source of randomness for `seed`: a NumPy Generator or a JAX key."""
+        import numpy as np
+
+        if self.stage.framework == "numpy":
+            return np.random.default_rng(seed)
+        return np.array([0, seed], dtype=np.uint32)  # == jax.random.PRNGKey(seed)
+
+
+def to_numpy(value):
+    """Arrays (NumPy or JAX) to NumPy arrays, through tuples, lists and dicts."""
+    import numpy as np
+
+    if isinstance(value, (tuple, list)):
+        return type(value)(to_numpy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: to_numpy(v) for k, v in value.items()}
+    if isinstance(value, (bool, int, float)) or value is None:
+        return value
+    return np.asarray(value)
+
+
+def _first_failure(flaky):
+    """The first check failure inside a Flaky group, marked as irreproducible."""
+    for exc in getattr(flaky, "exceptions", ()):
+        if isinstance(exc, (CheckFailed, LearnerError)):
+            exc.reason += " (not reproducible: your function gave different results on the same input)"
+            return exc
+    return CheckFailed("your function gave different results on the same input")
+
+
+@dataclass
+class Outcome:
+    check: object
+    earned: int
+    status: str  # "pass", "fail" or "error" (a fault in the grader itself)
+    reason: str = ""
+    inputs: str = ""
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    stage: object
+    path: Path
+    profile: str
+    outcomes: list = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def earned(self):
+        return sum(o.earned for o in self.outcomes)
+
+    @property
+    def possible(self):
+        return sum(o.check.points for o in self.outcomes)
+
+    @property
+    def full_marks(self):
+        return self.earned == self.possible
+
+
+def configure_reference_jax():
+    """The reference computes at the worker's precision, with its own compile cache."""
+    import jax
+
+    jax.config.update("jax_default_matmul_precision", "highest")
+    settings = jax_cache_settings("grader")
+    jax.config.update("jax_compilation_cache_dir", settings["JAX_COMPILATION_CACHE_DIR"])
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+def load_reference(stage):
+    """The reference solution of `stage`, imported in the grader's own process."""
+    spec = importlib.util.spec_from_file_location(f"reference_{stage.slug}",
+                                                  SOLUTIONS_DIR / stage.file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_check_functions(stage):
+    """check id -> function, from autograder/checks/stageN.py."""
+    module = importlib.import_module(f"autograder.checks.stage{stage.number}")
+    return {name[len("check_"):]: fn for name, fn in vars(module).items()
+            if name.startswith("check_") and callable(fn)}
+
+
+def run_check(function, ctx, check):
+    """Run one check function and turn whatever happens into an Outcome."""
+    started = time.perf_counter()
+    try:
+        function(ctx)
+        outcome = Outcome(check, check.points, "pass")
+    except (CheckFailed, LearnerError) as exc:
+        outcome = Outcome(check, 0, "fail", exc.reason, describe_inputs(exc.inputs),
+                          exc.detail or "")
+    except Abort as exc:
+        outcome = Outcome(check, 0, "fail", exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not hide the other checks
+        outcome = Outcome(check, 0, "error", f"internal grader error: {type(exc).__name__}: {exc}")
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
+          call_timeout=CALL_TIMEOUT_S):
+    """Grade the stage file in `impl_dir`; returns a Report."""
+    started = time.perf_counter()
+    stage = load_stages()[stage_number]
+    checks = [c for c in stage.checks if only is None or c.id in only]
+    path = Path(impl_dir) / stage.file
+    report = Report(stage, path, profile.name)
+    if not path.is_file():
+        reason = f"there is no file {path} (copy the stage file there, or point IMPL at its folder)"
+        report.outcomes = [Outcome(c, 0, "fail", reason) for c in checks]
+        return report
+    functions = load_check_functions(stage)
+    submission = Submission(path, stage, memory_mb, call_timeout)
+    try:
+        submission.launch()
+        if stage.framework == "jax":
+            configure_reference_jax()
+        ctx = Context(submission, load_reference(stage), stage, profile)
+        submission.wait_for_import()
+        for check in checks:
+            submission.restart_if_needed()
+            report.outcomes.append(run_check(functions[check.id], ctx, check))
+        report.info = dict(submission.info)
+    finally:
+        submission.close()
+    report.seconds = time.perf_counter() - started
+    return report

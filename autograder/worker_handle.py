@@ -1,0 +1,178 @@
+"""The grader's side of the worker process: start, ask, time out, cap, restart."""
+import glob
+import os
+import resource
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from autograder import transport
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Compiled XLA programs persist between runs, which makes a second `make check`
+# of a JAX stage several times faster. Grader and worker keep separate caches
+# so that a submission never supplies the programs the grader's reference runs.
+CACHE_ROOT = REPO_ROOT / ".cache"
+
+
+def jax_cache_settings(owner):
+    """JAX configuration (as environment variables) for a persistent compile cache."""
+    return {
+        "JAX_COMPILATION_CACHE_DIR": str(CACHE_ROOT / f"jax-{owner}"),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+    }
+
+
+class WorkerGone(Exception):
+    """The worker died, hung or misbehaved; the message says which, in plain words."""
+
+
+def _has_gpu():
+    return bool(glob.glob("/dev/nvidia[0-9]*"))
+
+
+def _rss_bytes(pid):
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def worker_environment():
+    """Environment for the worker: deterministic JAX, no GPU memory grab."""
+    env = dict(os.environ)
+    env.update(
+        PYTHONPATH=str(REPO_ROOT),
+        AUTOGRADER_REPO_ROOT=str(REPO_ROOT),
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        JAX_DEFAULT_MATMUL_PRECISION="highest",
+        XLA_PYTHON_CLIENT_PREALLOCATE="false",
+        TF_CPP_MIN_LOG_LEVEL="3",
+    )
+    env.update(jax_cache_settings("worker"))
+    return env
+
+
+class Worker:
+    """One worker process holding one imported submission."""
+
+    def __init__(self, path, module_name, stage, framework, memory_mb=4096):
+        self.argv = [sys.executable, "-m", "autograder.worker", str(path), module_name,
+                     str(stage), framework]
+        self.memory_bytes = memory_mb * 2**20
+        self.process = None
+        self.log = None
+        self.cwd = None
+
+    def spawn(self):
+        """Start the worker, which begins importing the submission at once."""
+        self.cwd = tempfile.TemporaryDirectory(prefix="autograder-")
+        self.log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            cwd=self.cwd.name, env=worker_environment(), start_new_session=True,
+            preexec_fn=self._limit_memory,
+        )
+
+    def wait_for_import(self, timeout):
+        """The worker's first reply: the submission imported, or why not."""
+        return self._receive(timeout, "importing your file")
+
+    def _limit_memory(self):
+        # CUDA maps far more address space than it uses, so on a GPU machine
+        # only the resident-memory watch in _receive applies.
+        if not _has_gpu():
+            resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+
+    def ask(self, request, timeout, doing):
+        """Send one request and wait for its reply (dict) or raise WorkerGone."""
+        try:
+            self.process.stdin.write(transport.encode(request))
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            raise WorkerGone(self._death_message(doing)) from None
+        return self._receive(timeout, doing)
+
+    def _receive(self, timeout, doing):
+        header = self._read_exactly(transport.HEADER.size, timeout, doing)
+        (size,) = transport.HEADER.unpack(header)
+        if size > transport.MAX_REPLY_BYTES:
+            self.kill()
+            raise WorkerGone(f"{doing} returned more than {transport.MAX_REPLY_BYTES >> 20} MiB")
+        payload = self._read_exactly(size, timeout, doing)
+        try:
+            return transport.decode_untrusted(payload)
+        except Exception as exc:  # noqa: BLE001 - any malformed reply is the worker's fault
+            self.kill()
+            raise WorkerGone(f"{doing} returned something the grader cannot read ({exc})") from None
+
+    def _read_exactly(self, size, timeout, doing):
+        stream = self.process.stdout
+        deadline = time.monotonic() + timeout
+        chunks, missing = [], size
+        while missing:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.kill()
+                raise WorkerGone(f"{doing} did not finish within {timeout:g} s (an endless loop?)")
+            ready, _, _ = select.select([stream], [], [], min(left, 0.1))
+            if _rss_bytes(self.process.pid) > self.memory_bytes:
+                self.kill()
+                raise WorkerGone(f"{doing} used more than {self.memory_bytes >> 20} MiB of memory")
+            if not ready:
+                continue
+            chunk = os.read(stream.fileno(), missing)
+            if not chunk:
+                raise WorkerGone(self._death_message(doing))
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+    def _death_message(self, doing):
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return f"the process running your code closed its output while {doing}"
+        if code is not None and code < 0:
+            how = f"was killed by signal {signal.Signals(-code).name}"
+            if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT):
+                how += " (out of memory or a crash?)"
+        else:
+            how = f"exited with status {code} (sys.exit or os._exit in your code?)"
+        return f"the process running your code {how} while {doing}"
+
+    def output_tail(self, lines=8):
+        """The last lines the submission printed."""
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        text = self.log.read()[-4000:].decode("utf-8", "replace")
+        return "\n".join(text.splitlines()[-lines:])
+
+    def kill(self):
+        """Stop the worker and everything it started."""
+        if self.process and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                self.process.kill()
+            self.process.wait()
+
+    def close(self):
+        self.kill()
+        for handle in (self.process and self.process.stdin, self.process and self.process.stdout, self.log):
+            if handle:
+                handle.close()
+        if self.cwd:
+            self.cwd.cleanup()

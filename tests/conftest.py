@@ -1,0 +1,51 @@
+"""Shared helpers for the kit's own tests."""
+import ast
+from pathlib import Path
+
+import pytest
+
+from autograder import engine
+from autograder.metadata import REPO_ROOT, load_stages
+
+TESTS = Path(__file__).resolve().parent
+BUGGY = TESTS / "buggy"
+ALTERNATIVES = TESTS / "alt"
+
+
+def graded_stages():
+    """Stage numbers that have checks and a solution file."""
+    return [n for n, s in load_stages().items()
+            if s.checks and (REPO_ROOT / "solutions" / s.file).exists()]
+
+
+def expected_failures(variant_path):
+    """The EXPECT_FAIL list a buggy variant declares at top level."""
+    tree = ast.parse(Path(variant_path).read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXPECT_FAIL":
+            return list(ast.literal_eval(node.value))
+    raise AssertionError(f"{variant_path} declares no EXPECT_FAIL")
+
+
+def buggy_submission(variant_path, folder):
+    """Write the solution with the variant's definitions appended (they override)."""
+    stage = load_stages()[int(Path(variant_path).parent.name.removeprefix("stage"))]
+    source = (REPO_ROOT / "solutions" / stage.file).read_text()
+    source += f"\n\n# ---- buggy variant: {Path(variant_path).name} ----\n"
+    source += Path(variant_path).read_text()
+    (folder / stage.file).write_text(source)
+    return stage
+
+
+def grade_source(stage_number, source, folder, **options):
+    """Grade `source` written as the stage file in `folder`."""
+    stage = load_stages()[stage_number]
+    (folder / stage.file).write_text(source)
+    return engine.grade(stage_number, folder, **options)
+
+
+@pytest.fixture
+def solution_source():
+    def read(stage_number):
+        return (REPO_ROOT / "solutions" / load_stages()[stage_number].file).read_text()
+    return read
