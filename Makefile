@@ -48,3 +48,20 @@ lock:
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache
+
+# Learner notebooks and the nbgrader course (docs/instructors.md).
+.PHONY: notebooks release autograde grades feedback
+notebooks: $(READY)
+	@$(PY) -m autograder course notebooks
+
+release: $(READY)
+	@$(PY) -m autograder course release
+
+autograde: $(READY)
+	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT))
+
+grades: $(READY)
+	@$(PY) -m autograder course grades
+
+feedback: $(READY)
+	@$(PY) -m autograder course feedback

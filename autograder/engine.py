@@ -88,6 +88,7 @@ class Submission:
         self.info = {}
         self.broken = {}  # function -> why it cannot be called again (hang, crash)
         self.needs_restart = False
+        self.restarts = 0
 
     def _new_worker(self):
         return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
@@ -100,6 +101,8 @@ class Submission:
 
     def launch(self):
         """Start a fresh worker; it imports the submission while we do other work."""
+        if self.worker:
+            self.restarts += 1
         self.close()
         self.worker = self._new_worker()
         self.worker.spawn()
@@ -346,7 +349,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         for check in checks:
             submission.restart_if_needed()
             report.outcomes.append(run_check(functions[check.id], ctx, check))
-        report.info = dict(submission.info)
+        report.info = dict(submission.info, worker_restarts=submission.restarts)
     finally:
         submission.close()
     report.seconds = time.perf_counter() - started

@@ -5,6 +5,7 @@ import platform
 import sys
 import textwrap
 from importlib import metadata
+from pathlib import Path
 
 LIBRARIES = ("numpy", "jax", "jaxlib", "dm-haiku", "optax", "hypothesis")
 WIDTH = 78
@@ -43,10 +44,17 @@ def _indent(label, text):
     return lines
 
 
+def _shown(path):
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def format_text(report):
     """The report as the table `make check` prints."""
     stage = report.stage
-    lines = [f"Stage {stage.number}: {stage.title} ({report.path})", ""]
+    lines = [f"Stage {stage.number}: {stage.title} ({_shown(report.path)})", ""]
     title_width = max([len(o.check.title) for o in report.outcomes] + [5])
     lines.append(f"  {'check':<{title_width}}  points  result")
     for o in report.outcomes:
@@ -83,6 +91,7 @@ def to_json(report):
         "profile": report.profile,
         "seconds": round(report.seconds, 3),
         "device": report.info.get("device", "cpu"),
+        "worker_restarts": report.info.get("worker_restarts", 0),
         "versions": versions(),
         "checks": [
             {

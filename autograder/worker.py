@@ -9,9 +9,11 @@ with, and the grader judges.
 import importlib
 import importlib.util
 import os
+import resource
 import sys
 import time
 import traceback
+import types
 
 from autograder import transport
 
@@ -66,11 +68,21 @@ def fingerprint():
 
 
 def tampered(before, after):
-    """Names of the watched attributes that changed, were added or removed."""
+    """Names of the watched attributes that were replaced, added or removed.
+
+    A submodule imported on first use (`import jax.scipy` inside a function)
+    only adds a module attribute; that is not tampering.
+    """
     changed = []
     for module, attrs in after.items():
-        old = before.get(module, {})
-        changed += [f"{module}.{a}" for a in attrs.keys() ^ old.keys()]
+        if module not in before:  # first imported just now: this is its baseline
+            before[module] = attrs
+            continue
+        old = before[module]
+        namespace = vars(sys.modules[module])
+        changed += [f"{module}.{a}" for a in old.keys() - attrs.keys()]
+        changed += [f"{module}.{a}" for a in attrs.keys() - old.keys()
+                    if not isinstance(namespace[a], types.ModuleType)]
         changed += [f"{module}.{a}" for a in attrs.keys() & old.keys() if attrs[a] != old[a]]
     return sorted(changed)
 
@@ -90,7 +102,8 @@ def runtime_info(framework):
 
 def prepare(stage, framework):
     """Import the libraries and probes before the submission can touch them."""
-    import numpy  # noqa: F401
+    import numpy.linalg  # noqa: F401
+    import numpy.random  # noqa: F401
 
     if framework == "jax":
         import jax
@@ -136,7 +149,15 @@ def serve(inbox, outbox, registry, module, learner_path):
                           "tampered": reply["tampered"], "seconds": reply["seconds"]})
 
 
+def limit_memory():
+    """Cap the address space (set by the grader where no GPU needs more)."""
+    limit = os.environ.pop("AUTOGRADER_ADDRESS_SPACE_BYTES", None)
+    if limit:
+        resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+
+
 def main():
+    limit_memory()
     path, module_name, stage, framework = sys.argv[1:5]
     learner_path = os.path.abspath(path)
     inbox, outbox = take_protocol_pipes()

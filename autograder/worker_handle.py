@@ -1,7 +1,6 @@
 """The grader's side of the worker process: start, ask, time out, cap, restart."""
 import glob
 import os
-import resource
 import select
 import signal
 import subprocess
@@ -80,19 +79,20 @@ class Worker:
         self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            cwd=self.cwd.name, env=worker_environment(), start_new_session=True,
-            preexec_fn=self._limit_memory,
+            cwd=self.cwd.name, env=self._environment(), start_new_session=True,
         )
 
     def wait_for_import(self, timeout):
         """The worker's first reply: the submission imported, or why not."""
         return self._receive(timeout, "importing your file")
 
-    def _limit_memory(self):
+    def _environment(self):
+        env = worker_environment()
         # CUDA maps far more address space than it uses, so on a GPU machine
-        # only the resident-memory watch in _receive applies.
+        # only the resident-memory watch in _read_exactly applies.
         if not _has_gpu():
-            resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+            env["AUTOGRADER_ADDRESS_SPACE_BYTES"] = str(self.memory_bytes)
+        return env
 
     def ask(self, request, timeout, doing):
         """Send one request and wait for its reply (dict) or raise WorkerGone."""

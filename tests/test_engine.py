@@ -1,0 +1,246 @@
+"""The engine survives whatever a submission does, and judges it in its own process.
+
+Each test grades stage 1 (NumPy: quick to start) with a hostile or broken
+submission and checks that the report is complete, the damage stays in the
+checks it belongs to, and every other check is judged as usual.
+"""
+import json
+import pickle
+import textwrap
+
+import pytest
+
+from autograder import engine, report, transport
+from autograder.metadata import REPO_ROOT, load_stages
+from conftest import grade_source
+
+STAGE = load_stages()[1]
+ALL_CHECKS = {c.id for c in STAGE.checks}
+SOFTMAX_CHECKS = {"softmax_reference", "softmax_laws", "softmax_large_logits"}
+
+
+def outcomes(report):
+    return {o.check.id: o for o in report.outcomes}
+
+
+def failed(report):
+    return {o.check.id for o in report.outcomes if o.status != "pass"}
+
+
+def with_override(solution_source, code):
+    """The reference solution with `code` appended (its definitions win)."""
+    return solution_source(1) + "\n\n" + textwrap.dedent(code)
+
+
+def test_missing_file_gives_clean_zero_report(tmp_path):
+    result = engine.grade(1, tmp_path)
+    assert result.earned == 0 and len(result.outcomes) == len(STAGE.checks)
+    assert all("there is no file" in o.reason for o in result.outcomes)
+
+
+def test_syntax_error_costs_every_check_with_line_number(tmp_path, solution_source):
+    source = solution_source(1).replace("def relu(Z):", "def relu(Z)")
+    result = grade_source(1, source, tmp_path)
+    assert result.earned == 0
+    reason = result.outcomes[0].reason
+    assert "SyntaxError" in reason and "line" in reason, reason
+    assert all(o.status == "fail" for o in result.outcomes)
+
+
+@pytest.mark.parametrize("statement, words", [
+    ("raise RuntimeError('boom at import')", "boom at import"),
+    ("import sys; sys.exit(3)", "SystemExit"),
+    ("open('/no/such/training/data.csv')", "FileNotFoundError"),
+    ("import os; os._exit(7)", "exited with status 7"),
+])
+def test_failure_at_import_is_reported_once_per_check(tmp_path, solution_source, statement, words):
+    result = grade_source(1, solution_source(1) + "\n" + statement + "\n", tmp_path)
+    assert result.earned == 0
+    assert all(words in o.reason for o in result.outcomes), result.outcomes[0].reason
+
+
+def test_stubs_score_zero_with_not_implemented(tmp_path):
+    source = (REPO_ROOT / "exercises" / STAGE.file).read_text()
+    result = grade_source(1, source, tmp_path)
+    assert result.earned == 0
+    assert all(o.status == "fail" for o in result.outcomes)
+    assert any("not implemented yet" in o.reason for o in result.outcomes)
+
+
+def test_os_exit_in_a_function_costs_only_its_checks(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def softmax(Z):
+            import os
+            os._exit(1)
+    """)
+    result = grade_source(1, source, tmp_path, only=SOFTMAX_CHECKS | {"relu", "one_hot", "update_params"})
+    lost = failed(result)
+    assert SOFTMAX_CHECKS <= lost
+    assert "relu" not in lost and "one_hot" not in lost and "update_params" not in lost
+    assert "exited with status 1" in outcomes(result)["softmax_reference"].reason
+
+
+def test_endless_loop_times_out_and_later_checks_skip_it(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def softmax(Z):
+            while True:
+                pass
+    """)
+    result = grade_source(1, source, tmp_path, call_timeout=2,
+                          only=SOFTMAX_CHECKS | {"relu", "update_params"})
+    by_id = outcomes(result)
+    assert "did not finish within 2 s" in by_id["softmax_reference"].reason
+    assert "skipped" in by_id["softmax_laws"].reason
+    assert by_id["relu"].status == "pass" and by_id["update_params"].status == "pass"
+    assert result.seconds < 60
+
+
+def test_segfault_costs_only_its_checks(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def relu(Z):
+            import ctypes
+            ctypes.string_at(0)
+    """)
+    result = grade_source(1, source, tmp_path, only={"relu", "one_hot", "update_params"})
+    by_id = outcomes(result)
+    assert by_id["relu"].status == "fail" and "SIGSEGV" in by_id["relu"].reason
+    assert by_id["one_hot"].status == "pass" and by_id["update_params"].status == "pass"
+
+
+def test_memory_hog_is_stopped(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def relu(Z):
+            hog = np.ones((40_000, 40_000))  # 12.8 GB
+            return np.maximum(Z, 0)
+    """)
+    result = grade_source(1, source, tmp_path, memory_mb=2048, only={"relu", "one_hot"})
+    by_id = outcomes(result)
+    assert by_id["relu"].status == "fail"
+    assert "MemoryError" in by_id["relu"].reason or "memory" in by_id["relu"].reason
+    assert by_id["one_hot"].status == "pass"
+
+
+def test_patching_numpy_cannot_fake_a_pass(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        np.allclose = lambda *a, **k: True
+        np.isclose = lambda a, b, **k: np.ones(np.broadcast(a, b).shape, bool)
+        np.array_equal = lambda *a, **k: True
+
+        def softmax(Z):
+            return np.zeros_like(Z)
+    """)
+    result = grade_source(1, source, tmp_path, only={"softmax_reference", "softmax_laws", "relu"})
+    assert {"softmax_reference", "softmax_laws"} <= failed(result)
+    assert outcomes(result)["relu"].status == "pass"
+
+
+def test_patching_numpy_inside_a_check_does_not_leak_into_others(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def one_hot(Y, num_classes=10):
+            encoded = np.zeros((num_classes, Y.size))
+            encoded[Y, np.arange(Y.size)] = 1.0
+            np.maximum = lambda a, b: a * 0 - 1  # sabotage relu for whoever comes next
+            return encoded
+    """)
+    result = grade_source(1, source, tmp_path,
+                          only={"one_hot", "forward_prop", "backward_prop_reference"})
+    assert outcomes(result)["forward_prop"].status == "pass"
+    assert outcomes(result)["backward_prop_reference"].status == "pass"
+    assert result.info["worker_restarts"] >= 1
+
+
+def test_sabotaging_the_reference_changes_nothing(tmp_path, solution_source):
+    source = with_override(solution_source, f"""
+        import importlib.util as _util
+        _spec = _util.spec_from_file_location("reference_stage1_numpy",
+                                              {str(REPO_ROOT / 'solutions' / STAGE.file)!r})
+        _ref = _util.module_from_spec(_spec)
+        _spec.loader.exec_module(_ref)
+        _ref.softmax = lambda Z: np.zeros_like(Z)
+        import sys as _sys
+        _sys.modules["reference_stage1_numpy"] = _ref
+
+        def softmax(Z):
+            return np.zeros_like(Z)
+    """)
+    result = grade_source(1, source, tmp_path, only={"softmax_reference"})
+    assert "softmax_reference" in failed(result)
+
+
+def test_patching_hypothesis_and_pytest_in_the_submission_changes_nothing(tmp_path,
+                                                                         solution_source):
+    source = with_override(solution_source, """
+        import hypothesis, pytest
+        hypothesis.given = None
+        hypothesis.settings = None
+        pytest.fail = None
+    """)
+    result = grade_source(1, source, tmp_path, only={"relu", "softmax_large_logits",
+                                                     "backward_prop_numerical"})
+    assert result.full_marks, [o.reason for o in result.outcomes if o.status != "pass"]
+
+
+def test_printing_does_not_disturb_the_protocol(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        import sys as _sys
+
+        def relu(Z):
+            print("x" * 100_000)
+            _sys.stdout.buffer.write(b"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x08garbage!")
+            return np.maximum(Z, 0)
+    """)
+    result = grade_source(1, source, tmp_path, only={"relu"})
+    assert result.full_marks, result.outcomes[0].reason
+
+
+def test_returning_a_function_is_a_clean_failure(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def relu(Z):
+            return lambda: Z
+    """)
+    result = grade_source(1, source, tmp_path, only={"relu"})
+    assert "expected an array" in result.outcomes[0].reason
+
+
+def test_missing_function_is_named(tmp_path, solution_source):
+    source = solution_source(1).replace("def relu_deriv(Z):", "def relu_derivative(Z):")
+    result = grade_source(1, source, tmp_path, only={"relu_deriv"})
+    assert "defines no `relu_deriv`" in result.outcomes[0].reason
+
+
+def test_forged_reply_cannot_run_code_in_the_grader():
+    class Evil:
+        def __reduce__(self):
+            import os
+            return (os.system, ("echo pwned",))
+
+    payload = pickle.dumps({"status": "ok", "value": Evil()})
+    with pytest.raises(transport.UnsafeReply):
+        transport.decode_untrusted(payload)
+    import numpy as np
+    plain = {"status": "ok", "value": (np.arange(3.0), np.float32(2), {"w": np.eye(2)}, [1, "a"])}
+    assert repr(transport.decode_untrusted(pickle.dumps(plain))) == repr(plain)
+
+
+def test_same_submission_same_report(tmp_path, solution_source):
+    source = with_override(solution_source, """
+        def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+            m = 1000
+            dZ2 = A2 - one_hot(Y, A2.shape[0])
+            dW2 = 1 / m * dZ2 @ A1.T
+            db2 = 1 / m * np.sum(dZ2)
+            dZ1 = W2.T @ dZ2 * relu_deriv(Z1)
+            return 1 / m * dZ1 @ X.T, 1 / m * np.sum(dZ1), dW2, db2
+    """)
+    runs = []
+    for _ in range(2):
+        result = grade_source(1, source, tmp_path, only={
+            "backward_prop_reference", "backward_prop_numerical", "backward_prop_bias_sums"})
+        data = report.to_json(result)
+        for key in ("seconds",):
+            data.pop(key)
+        for check in data["checks"]:
+            check.pop("seconds")
+        runs.append(json.dumps(data, sort_keys=True))
+    assert runs[0] == runs[1]
+    assert not result.full_marks
