@@ -48,10 +48,10 @@ def _exercises(args):
     return 0
 
 
-def _data(args):
+def _data(argv):
     from autograder import download
 
-    return download.main(args.rest)
+    return download.main(argv)
 
 
 def _stages(_args):
@@ -77,13 +77,39 @@ def parser():
     ex = sub.add_parser("exercises", help="generate exercises/ from solutions/")
     ex.add_argument("--check", action="store_true", help="only report stale exercise files")
     ex.set_defaults(run=_exercises)
-    data = sub.add_parser("data", help="download full MNIST into data/mnist/", add_help=False)
-    data.add_argument("rest", nargs=argparse.REMAINDER)
-    data.set_defaults(run=_data)
+    sub.add_parser("data", help="download full MNIST into data/mnist/ (data --help for options)")
     sub.add_parser("stages", help="list the stages").set_defaults(run=_stages)
+    course = sub.add_parser("course", help="learner notebooks and the nbgrader course")
+    course.add_argument("action", choices=("notebooks", "release", "autograde", "grades",
+                                           "feedback"))
+    course.add_argument("--check", action="store_true",
+                        help="notebooks: only report stale generated notebooks")
+    course.add_argument("--course", help="the nbgrader course folder (default: course/)")
+    course.add_argument("--timeout", type=int, help="autograde: seconds per cell (default 300)")
+    course.set_defaults(run=_course)
     return p
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["data"]:  # its options belong to autograder.download
+        return _data(argv[1:])
     args = parser().parse_args(argv)
     return args.run(args)
+
+
+def _course(args):
+    """Generate the notebooks, or run one nbgrader step on the course."""
+    from autograder import nbgrader_support
+    from notebooks import build
+
+    if args.action == "notebooks":
+        if args.check:
+            stale = build.stale_files()
+            for path in stale:
+                print(f"stale: {path.relative_to(REPO_ROOT)} (run `make notebooks`)")
+            return 1 if stale else 0
+        build.write_all()
+        return 0
+    course = Path(args.course) if args.course else nbgrader_support.COURSE_DIR
+    return nbgrader_support.course_command(args.action, course, args.timeout)

@@ -136,7 +136,8 @@ class Submission:
                                     f"running `{function or name}`")
         except WorkerGone as exc:
             self.needs_restart = True
-            self.broken[function] = f"skipped: {exc} in an earlier check"
+            if function:
+                self.broken[function] = f"skipped: {exc} in an earlier check"
             raise Abort(self._with_output(str(exc))) from None
         if reply.get("tampered"):
             self.needs_restart = True  # a fresh worker for the next check

@@ -1,0 +1,7 @@
+"""batched_forward stacks forward over the rows in a Python loop instead of using jax.vmap."""
+EXPECT_FAIL = ["batched_forward_vmap"]
+
+
+@jax.jit
+def batched_forward(params, X):
+    return jnp.stack([forward(params, x) for x in X])
