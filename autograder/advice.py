@@ -14,14 +14,19 @@ ADVICE = {
     "TracerBoolConversionError": "a Python `if` on a traced array cannot be compiled: use "
                                  "jnp.where or lax.cond (JAX docs: 'JIT mechanics', control flow)",
     "ConcretizationTypeError": "a traced value was used where JAX needs a fixed Python value "
-                               "(a shape, a size, a loop bound): mark that argument static with "
-                               "static_argnames (JAX docs: 'Just-in-time compilation')",
+                               "(a shape, a size, a loop bound, float() or int()): mark a size "
+                               "argument static with static_argnames, or return the array and "
+                               "convert it outside the jitted function (JAX docs: "
+                               "'Just-in-time compilation')",
     "TracerArrayConversionError": "a NumPy function was called on a traced array: use the jnp "
                                   "version instead (JAX docs: 'Just-in-time compilation')",
     "TracerIntegerConversionError": "int() or indexing with a traced value: use jnp operations or "
                                     "make the argument static (JAX docs: 'Just-in-time compilation')",
     "UnexpectedTracerError": "a traced value escaped its function, often through a global or a "
                              "side effect: keep jitted functions pure (JAX docs: 'Stateful computations')",
+    "NonConcreteBooleanIndexError": "x[mask] with a traced boolean mask has a size that depends on "
+                                    "the values, which jit cannot compile: keep the shape with "
+                                    "jnp.where(mask, x, 0) (JAX docs: '🔪 JAX - The Sharp Bits 🔪')",
 }
 
 

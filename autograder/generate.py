@@ -2,7 +2,9 @@
 
 In a solution file every function body sits between `### BEGIN SOLUTION` and
 `### END SOLUTION` and starts with a `# TODO:` comment. The exercise keeps the
-TODO comment and raises NotImplementedError in place of the rest.
+TODO comment and raises NotImplementedError in place of the rest. A line
+outside the regions that ends with `# SOLUTION-ONLY` (a `@jax.jit` decorator
+that stage 4 asks learners to add themselves) is left out of the exercise.
 """
 import re
 import shutil
@@ -12,6 +14,7 @@ from pathlib import Path
 from autograder.metadata import REPO_ROOT, load_stages
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+SOLUTION_ONLY = "# SOLUTION-ONLY"
 SOLUTIONS, EXERCISES = REPO_ROOT / "solutions", REPO_ROOT / "exercises"
 BACKUPS = EXERCISES / ".backup"
 
@@ -43,7 +46,7 @@ def stub_source(source, stage_number, file_name="<solution>"):
                 region["todo"].append(line)
             elif stripped:
                 region["code"] = True
-        else:
+        elif not stripped.endswith(SOLUTION_ONLY):
             out.append(line)
     if region is not None:
         raise MarkerError(f"{file_name}: {BEGIN} without {END}")

@@ -140,7 +140,11 @@ def expect_training_accuracy(ctx, layout, accuracy):
     X_val, Y_val = load_mnist("validation", layout=layout)
     params = ctx.sub.call("gradient_descent", X, Y, settings["alpha"], settings["iterations"],
                           ctx.random_arg(0))
-    reached = accuracy(params, X_val, Y_val)
+    try:
+        reached = accuracy(params, X_val, Y_val)
+    except Exception as exc:  # noqa: BLE001 - wrong shapes or types from the submission
+        raise CheckFailed("the trained parameters do not fit the network",
+                          f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
     if not reached >= settings["floor"]:
         raise CheckFailed(
             f"validation accuracy {reached:.3f} after {settings['iterations']} steps of "

@@ -1,0 +1,156 @@
+"""Stage 4: the stage-2 network compiled with jax.jit.
+
+Same names, signatures and column layout as stage 2. Every function except
+gradient_descent is compiled with jax.jit: the first call with new shapes
+traces the Python code once with abstract arrays (tracers) and compiles the
+result with XLA; later calls with the same shapes and dtypes reuse the
+compiled program. So a jitted body may not branch in Python on array values,
+call NumPy on them, or have side effects. Arguments that decide shapes
+(one_hot's num_classes, init_params' sizes) are static: they are Python
+values baked into the compiled program. `train_step` does forward, backward
+and update in ONE compiled program, with a traced `alpha`.
+
+Adding the decorators (`@jax.jit`, or `@partial(jax.jit, static_argnames=...)`
+for static arguments) is part of this stage's work.
+"""
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+
+@partial(jax.jit, static_argnames=("n_in", "n_hidden", "n_out"))  # SOLUTION-ONLY
+def init_params(key, n_in=784, n_hidden=10, n_out=10):
+    """Draw W1, b1, W2, b2 uniformly from [-0.5, 0.5) with the PRNG key `key`.
+
+    The sizes are static: they decide the shapes of the compiled program.
+    """
+    ### BEGIN SOLUTION
+    # TODO: split the key in four and draw each array with jax.random.uniform(k, shape, minval=-0.5, maxval=0.5).
+    k1, k2, k3, k4 = jax.random.split(key, 4)
+    W1 = jax.random.uniform(k1, (n_hidden, n_in), minval=-0.5, maxval=0.5)
+    b1 = jax.random.uniform(k2, (n_hidden, 1), minval=-0.5, maxval=0.5)
+    W2 = jax.random.uniform(k3, (n_out, n_hidden), minval=-0.5, maxval=0.5)
+    b2 = jax.random.uniform(k4, (n_out, 1), minval=-0.5, maxval=0.5)
+    return W1, b1, W2, b2
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def relu(Z):
+    """Elementwise max(Z, 0)."""
+    ### BEGIN SOLUTION
+    # TODO: return jnp.maximum(Z, 0) (a Python `if` on Z's values would not trace).
+    return jnp.maximum(Z, 0)
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def relu_deriv(Z):
+    """Derivative of ReLU as a float32 array: 1.0 where Z > 0, else 0.0."""
+    ### BEGIN SOLUTION
+    # TODO: turn the boolean mask Z > 0 into float32.
+    return (Z > 0).astype(jnp.float32)
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def softmax(Z):
+    """Column-wise softmax of (n_out, m) logits; each column sums to 1."""
+    ### BEGIN SOLUTION
+    # TODO: subtract each column's max before jnp.exp so that exp never overflows.
+    shifted = Z - Z.max(axis=0, keepdims=True)
+    E = jnp.exp(shifted)
+    return E / E.sum(axis=0, keepdims=True)
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def forward_prop(W1, b1, W2, b2, X):
+    """Forward pass returning (Z1, A1, Z2, A2), as in stage 2."""
+    ### BEGIN SOLUTION
+    # TODO: the stage-2 forward pass; calling the jitted relu and softmax inside is fine (they are inlined).
+    Z1 = W1 @ X + b1  # (n_hidden, m)
+    A1 = relu(Z1)
+    Z2 = W2 @ A1 + b2  # (n_out, m)
+    A2 = softmax(Z2)
+    return Z1, A1, Z2, A2
+    ### END SOLUTION
+
+
+@partial(jax.jit, static_argnames="num_classes")  # SOLUTION-ONLY
+def one_hot(Y, num_classes=10):
+    """Labels (m,) -> (num_classes, m) float32 array; num_classes is static (it is a shape)."""
+    ### BEGIN SOLUTION
+    # TODO: compare jnp.arange(num_classes)[:, None] with Y[None, :] and cast to float32.
+    return (jnp.arange(num_classes)[:, None] == Y[None, :]).astype(jnp.float32)
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    """Gradients (dW1, db1, dW2, db2) of the mean cross-entropy over the m examples."""
+    ### BEGIN SOLUTION
+    # TODO: the stage-2 backward pass; A2.shape[0] is a Python int even under jit, so it can size one_hot.
+    m = X.shape[1]
+    dZ2 = (A2 - one_hot(Y, A2.shape[0])) / m
+    dW2 = dZ2 @ A1.T
+    db2 = dZ2.sum(axis=1, keepdims=True)
+    dZ1 = (W2.T @ dZ2) * relu_deriv(Z1)
+    dW1 = dZ1 @ X.T
+    db1 = dZ1.sum(axis=1, keepdims=True)
+    return dW1, db1, dW2, db2
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
+    """One gradient step p - alpha * dp; alpha is traced, so a new alpha reuses the program."""
+    ### BEGIN SOLUTION
+    # TODO: return p - alpha * dp for each parameter.
+    return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def train_step(W1, b1, W2, b2, X, Y, alpha):
+    """One full-batch step (forward, backward, update) compiled as ONE program."""
+    ### BEGIN SOLUTION
+    # TODO: forward_prop, then backward_prop, then update_params, all inside this one jitted function.
+    Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
+    grads = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)
+    return update_params(W1, b1, W2, b2, *grads, alpha)
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def get_predictions(A2):
+    """Index of the most probable class for each column, shape (m,)."""
+    ### BEGIN SOLUTION
+    # TODO: jnp.argmax over axis 0.
+    return jnp.argmax(A2, axis=0)
+    ### END SOLUTION
+
+
+@jax.jit  # SOLUTION-ONLY
+def get_accuracy(predictions, Y):
+    """Fraction of correct predictions, a 0-d array in [0, 1]."""
+    ### BEGIN SOLUTION
+    # TODO: the mean of predictions == Y (a 0-d array: no float() inside a jitted function).
+    return jnp.mean(predictions == Y)
+    ### END SOLUTION
+
+
+def gradient_descent(X, Y, alpha, iterations, key):
+    """Train from init_params(key, X.shape[0]) with `iterations` calls of train_step.
+
+    Not jitted itself: a Python loop around the compiled train_step, which
+    compiles once and then runs `iterations` times.
+    """
+    ### BEGIN SOLUTION
+    # TODO: init with init_params(key, X.shape[0]), then loop params = train_step(*params, X, Y, alpha).
+    params = init_params(key, X.shape[0])
+    for _ in range(iterations):
+        params = train_step(*params, X, Y, alpha)
+    return params
+    ### END SOLUTION

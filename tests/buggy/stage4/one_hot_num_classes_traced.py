@@ -1,0 +1,7 @@
+"""one_hot is jitted without static_argnames, so num_classes is traced and cannot size jnp.arange."""
+EXPECT_FAIL = ["static_arguments"]
+
+
+@jax.jit
+def one_hot(Y, num_classes=10):
+    return (jnp.arange(num_classes)[:, None] == Y[None, :]).astype(jnp.float32)

@@ -1,0 +1,8 @@
+"""relu_deriv calls np.where on a traced array inside a jitted function."""
+EXPECT_FAIL = ["traces_cleanly"]
+import numpy as np
+
+
+@jax.jit
+def relu_deriv(Z):
+    return np.where(Z > 0, 1.0, 0.0).astype(np.float32)
