@@ -25,12 +25,15 @@ class MarkerError(ValueError):
 
 def stub_source(source, stage_number, file_name="<solution>"):
     """The exercise version of a solution file's source."""
-    out, region, function = [], None, None
+    out, region, function, cls = [], None, None, None
     for number, line in enumerate(source.splitlines(keepends=True), start=1):
         stripped = line.strip()
-        match = re.match(r"\s*def (\w+)", line)
-        if match and region is None:
-            function = match.group(1)
+        if region is None and (match := re.match(r"(\s*)(def|class) (\w+)", line)):
+            indent, kind, name = match.groups()
+            if not indent:
+                cls = name if kind == "class" else None
+            if kind == "def":
+                function = f"{cls}.{name}" if indent and cls else name
         if stripped == BEGIN:
             if region is not None or not line.startswith(" "):
                 raise MarkerError(f"{file_name}:{number}: {BEGIN} must open a function body")

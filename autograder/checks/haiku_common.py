@@ -1,0 +1,389 @@
+"""Building blocks for the Haiku stages (7 and 8).
+
+Haiku names parameters after modules ("mlp/linear" -> {"w", "b"}), and SPEC
+leaves the names free, so the checks never assume them: they find the two
+linear layers in a parameter tree by shape (and by order where shapes tie),
+read or replace their arrays, and compare with NumPy formulas or with the
+reference run on the same numbers in the reference's own tree.
+"""
+import numpy as np
+from hypothesis import strategies as st
+
+from autograder import strategies as S
+from autograder.compare import as_array, expect_close, expect_shape
+from autograder.engine import CheckFailed, LearnerError
+
+LAYER_NAMES = ("w1", "b1", "w2", "b2")
+# (n_in, m) of the default model's checks: a batch of one, a single feature,
+# odd sizes; few, because each one compiles the learner's code again.
+DEFAULT_MODEL_SHAPES = ((1, 1), (3, 4), (8, 7))
+DEFAULT_HIDDEN, DEFAULT_OUT = 10, 10
+
+
+# ------------------------------------------------------------ parameter trees
+
+def flatten(tree, prefix=()):
+    """[(path, leaf)] of a nested dict, in the dict's own order."""
+    if isinstance(tree, dict) and "__opaque__" not in tree:
+        return [item for key, value in tree.items() for item in flatten(value, prefix + (key,))]
+    return [(prefix, tree)]
+
+
+def replace_leaves(tree, new_leaves):
+    """A copy of `tree` with the leaves at the paths of `new_leaves` ({path: array}) replaced."""
+    def rebuild(node, prefix):
+        if isinstance(node, dict) and "__opaque__" not in node:
+            return {key: rebuild(value, prefix + (key,)) for key, value in node.items()}
+        return new_leaves.get(prefix, node)
+    return rebuild(tree, ())
+
+
+def layer_shapes(n_in, n_hidden, n_out):
+    """Haiku's layouts: w is (inputs, outputs), b is (outputs,)."""
+    return {"w1": (n_in, n_hidden), "b1": (n_hidden,), "w2": (n_hidden, n_out), "b2": (n_out,)}
+
+
+def _describe_tree(tree):
+    leaves = flatten(tree)
+    return ", ".join(f"{'/'.join(map(str, path)) or '(root)'} {np.shape(leaf)}"
+                     for path, leaf in leaves[:8]) + (" ..." if len(leaves) > 8 else "")
+
+
+def find_layers(params, n_in, n_hidden, n_out, what="the parameters"):
+    """{"w1": path, "b1": path, "w2": path, "b2": path} of the two linear layers in `params`.
+
+    Weights are matched by shape, and by order when both have the same shape;
+    each bias goes with the weight it shares a module with when sizes tie.
+    """
+    shapes = layer_shapes(n_in, n_hidden, n_out)
+    if not isinstance(params, dict):
+        kind = params.get("__opaque__") if isinstance(params, dict) else type(params).__name__
+        raise CheckFailed(f"{what} should be Haiku's dict of modules, got {kind}")
+    leaves = flatten(params)
+    arrays = [(path, leaf) for path, leaf in leaves
+              if isinstance(leaf, np.ndarray) and np.issubdtype(leaf.dtype, np.number)]
+    weights = [(p, a) for p, a in arrays if a.ndim == 2]
+    biases = [(p, a) for p, a in arrays if a.ndim == 1]
+    expected = (f"expected exactly two linear layers: weights {shapes['w1']} and {shapes['w2']}, "
+                f"biases {shapes['b1']} and {shapes['b2']} (n_in={n_in}, n_hidden={n_hidden}, "
+                f"n_out={n_out})")
+    found = f"{what}: {_describe_tree(params)}"
+    if len(arrays) != len(leaves) or len(weights) != 2 or len(biases) != 2:
+        raise CheckFailed(f"{what} do not hold two linear layers", f"{expected}; {found}")
+    layers = _match_weights(weights, shapes)
+    if layers is None:
+        raise CheckFailed(f"{what} have the wrong layer shapes", f"{expected}; {found}")
+    matched = _match_biases(biases, layers, shapes)
+    if matched is None:
+        raise CheckFailed(f"{what} have the wrong bias shapes", f"{expected}; {found}")
+    return matched
+
+
+def _match_weights(weights, shapes):
+    (p1, a1), (p2, a2) = weights
+    for (first, x), (second, y) in (((p1, a1), (p2, a2)), ((p2, a2), (p1, a1))):
+        if x.shape == shapes["w1"] and y.shape == shapes["w2"]:
+            return {"w1": first, "w2": second}
+    return None
+
+
+def _match_biases(biases, layers, shapes):
+    (p1, a1), (p2, a2) = biases
+    options = [(p1, p2), (p2, p1)]
+    # Where the sizes tie, prefer the pairing that keeps each bias in its weight's module.
+    module = lambda path: path[:-1]
+    options.sort(key=lambda pair: (module(pair[0]) != module(layers["w1"]))
+                 + (module(pair[1]) != module(layers["w2"])))
+    by_path = {p1: a1, p2: a2}
+    for first, second in options:
+        if by_path[first].shape == shapes["b1"] and by_path[second].shape == shapes["b2"]:
+            return {**layers, "b1": first, "b2": second}
+    return None
+
+
+def read_layers(params, layers):
+    """(w1, b1, w2, b2) arrays from the paths found by find_layers."""
+    leaves = dict(flatten(params))
+    return tuple(leaves[layers[name]] for name in LAYER_NAMES)
+
+
+def with_layers(template, layers, arrays):
+    """`template` with the four layer arrays replaced by `arrays` (w1, b1, w2, b2)."""
+    return replace_leaves(template, {layers[name]: a for name, a in zip(LAYER_NAMES, arrays)})
+
+
+# ------------------------------------------------------------ formulas (float64)
+
+def logits(w1, b1, w2, b2, X):
+    """relu(X @ w1 + b1) @ w2 + b2 in float64."""
+    f = lambda a: np.asarray(a, np.float64)
+    return np.maximum(f(X) @ f(w1) + f(b1), 0) @ f(w2) + f(b2)
+
+
+def mean_cross_entropy(Z, Y):
+    """Mean cross-entropy of (m, n_out) logits against labels, in float64."""
+    top = Z.max(axis=1, keepdims=True)
+    log_probs = Z - top - np.log(np.exp(Z - top).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_probs[np.arange(Y.size), Y]))
+
+
+# ------------------------------------------------------------ the learner's trees
+
+class Trees:
+    """The learner's parameter trees (cached per size) and the reference's."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self._cache = {}
+
+    def default(self, n_in):
+        """(template, layers) of the learner's `model` for n_in features."""
+        key = ("default", n_in)
+        if key not in self._cache:
+            X = np.zeros((1, n_in), self.ctx.dtype)
+            params = self.ctx.sub.probe("model_init", function="model.init",
+                                        key=self.ctx.random_arg(0), X=X)
+            layers = find_layers(params, n_in, DEFAULT_HIDDEN, DEFAULT_OUT,
+                                 f"model.init(key, X) for X of shape (1, {n_in})")
+            self._cache[key] = (params, layers)
+        return self._cache[key]
+
+    def sized(self, n_in, n_hidden, n_out):
+        """(template, layers) of the learner's MLP(n_hidden, n_out) for n_in features."""
+        key = ("sized", n_in, n_hidden, n_out)
+        if key not in self._cache:
+            params = self.ctx.sub.probe("init_sized", function="MLP", key=self.ctx.random_arg(0),
+                                        n_in=n_in, n_hidden=n_hidden, n_out=n_out)
+            layers = find_layers(params, n_in, n_hidden, n_out,
+                                 f"the parameters of MLP({n_hidden}, {n_out}) for {n_in} inputs")
+            self._cache[key] = (params, layers)
+        return self._cache[key]
+
+    def learner_params(self, w1, b1, w2, b2):
+        """The learner's default-model tree holding these arrays."""
+        template, layers = self.default(w1.shape[0])
+        return with_layers(template, layers, (w1, b1, w2, b2))
+
+    def reference(self, n_in):
+        """(template, layers) of the reference model's tree, built in the grader."""
+        key = ("reference", n_in)
+        if key not in self._cache:
+            import jax
+
+            from autograder.engine import to_numpy
+
+            params = to_numpy(self.ctx.ref.model.init(jax.random.PRNGKey(0),
+                                                      np.zeros((1, n_in), np.float32)))
+            self._cache[key] = (params, find_layers(params, n_in, DEFAULT_HIDDEN, DEFAULT_OUT))
+        return self._cache[key]
+
+    def reference_params(self, w1, b1, w2, b2):
+        template, layers = self.reference(w1.shape[0])
+        return with_layers(template, layers, (w1, b1, w2, b2))
+
+    def reference_arrays(self, params, n_in):
+        return read_layers(params, self.reference(n_in)[1])
+
+
+def learner_arrays(params, n_in, what, n_hidden=DEFAULT_HIDDEN, n_out=DEFAULT_OUT):
+    """(w1, b1, w2, b2) of a parameter tree the learner returned."""
+    return read_layers(params, find_layers(params, n_in, n_hidden, n_out, what))
+
+
+def expect_layers_close(got, expected, n_in, what, kind="equivalence"):
+    """Learner's tree `got` against expected arrays (w1, b1, w2, b2), layer by layer."""
+    arrays = learner_arrays(got, n_in, what)
+    for name, g, e in zip(LAYER_NAMES, arrays, expected):
+        expect_close(g, e, f"{name} of {what}", kind)
+
+
+# ------------------------------------------------------------ strategies
+
+@st.composite
+def sized_networks(draw, dtype=np.float32, bound=1.0):
+    """Layer arrays in Haiku's layout and a batch, for any of the network shapes."""
+    n_in, n_hidden, n_out, m = draw(st.sampled_from(S.NETWORK_SHAPES))
+    case = {name: draw(S.float_arrays(shape, dtype, bound))
+            for name, shape in layer_shapes(n_in, n_hidden, n_out).items()}
+    case["X"] = draw(S.float_arrays((m, n_in), dtype, bound))
+    case["Y"] = draw(S.labels(m, n_out))
+    return case
+
+
+@st.composite
+def default_networks(draw, dtype=np.float32, bound=1.0):
+    """Layer arrays of the default 10-hidden, 10-class model with any n_in, and a batch."""
+    n_in, m = draw(st.sampled_from(DEFAULT_MODEL_SHAPES))
+    case = {name: draw(S.float_arrays(shape, dtype, bound))
+            for name, shape in layer_shapes(n_in, DEFAULT_HIDDEN, DEFAULT_OUT).items()}
+    case["X"] = draw(S.float_arrays((m, n_in), dtype, bound))
+    case["Y"] = draw(S.labels(m, DEFAULT_OUT))
+    return case
+
+
+def large_logit_case(dtype=np.float32, seed=5, n_in=3, m=4, scale=1000.0):
+    """A default-size network whose logits reach `scale` in magnitude."""
+    rng = np.random.default_rng(seed)
+    w1 = rng.uniform(-1, 1, (n_in, DEFAULT_HIDDEN))
+    b1 = rng.uniform(-1, 1, DEFAULT_HIDDEN)
+    w2 = rng.uniform(-1, 1, (DEFAULT_HIDDEN, DEFAULT_OUT))
+    b2 = rng.uniform(-1, 1, DEFAULT_OUT)
+    X = rng.uniform(-1, 1, (m, n_in))
+    factor = scale / np.abs(logits(w1, b1, w2, b2, X)).max()
+    case = {"w1": w1, "b1": b1, "w2": w2 * factor, "b2": b2 * factor, "X": X}
+    case = {k: v.astype(dtype) for k, v in case.items()}
+    case["Y"] = rng.integers(0, DEFAULT_OUT, m).astype(np.int32)
+    return case
+
+
+# ------------------------------------------------------------ checks shared by stages 7 and 8
+
+def check_module_structure(ctx):
+    """Check that MLP subclasses hk.Module and that model.apply takes (params, x), no rng."""
+    facts = ctx.sub.probe("module_facts", function="MLP")
+    if not facts["mlp_is_module"]:
+        raise CheckFailed("MLP is not a subclass of hk.Module",
+                          "write `class MLP(hk.Module):` and call "
+                          "super().__init__(name=name) first")
+    if not facts["model_has_init_apply"]:
+        raise CheckFailed(f"model is a {facts['model_type']}, which has no init and apply",
+                          "model = hk.without_apply_rng(hk.transform(forward_fn))")
+    X = np.linspace(-1, 1, 12, dtype=ctx.dtype).reshape(2, 6)
+    params = ctx.sub.probe("model_init", function="model.init", key=ctx.random_arg(0), X=X)
+    try:
+        out = ctx.sub.probe("model_apply", function="model.apply", params=params, X=X)
+    except LearnerError as exc:
+        if "rng" not in exc.reason.lower():
+            raise
+        raise CheckFailed(f"model.apply(params, X) failed: {exc.reason}",
+                          "hk.transform(forward_fn).apply expects (params, rng, x); wrap it in "
+                          "hk.without_apply_rng so that apply takes (params, x)") from None
+    expect_shape(out, (2, DEFAULT_OUT), "model.apply(params, X) for X of shape (2, 6)")
+
+
+def check_init_param_shapes(ctx):
+    """Check that MLP(n_hidden, n_out) creates two float32 linear layers of the right shapes."""
+    trees = Trees(ctx)
+    for n_in, n_hidden, n_out, _m in S.NETWORK_SHAPES:
+        try:
+            template, layers = trees.sized(n_in, n_hidden, n_out)
+        except CheckFailed as exc:
+            exc.inputs = {"n_in": n_in, "n_hidden": n_hidden, "n_out": n_out}
+            raise
+        for name, array in zip(LAYER_NAMES, read_layers(template, layers)):
+            if array.dtype != np.float32:
+                raise CheckFailed(f"{name} of MLP({n_hidden}, {n_out}) has dtype {array.dtype}, "
+                                  "expected float32")
+    trees.default(6)  # the default model: 10 hidden units, 10 classes
+
+
+def check_apply_reference(ctx):
+    """Check that apply gives relu(x @ w1 + b1) @ w2 + b2 for given parameters and any sizes."""
+    trees = Trees(ctx)
+
+    def prop(w1, b1, w2, b2, X, Y):
+        n_in, n_hidden, n_out = w1.shape[0], w1.shape[1], w2.shape[1]
+        template, layers = trees.sized(n_in, n_hidden, n_out)
+        params = with_layers(template, layers, (w1, b1, w2, b2))
+        got = ctx.sub.probe("apply_sized", function="MLP", n_hidden=n_hidden, n_out=n_out,
+                            params=params, X=X)
+        expected = logits(w1, b1, w2, b2, X)
+        _explain_apply(got, expected, logits_without_relu(w1, b1, w2, b2, X))
+        expect_close(got, expected, f"MLP({n_hidden}, {n_out}) applied to X")
+    ctx.forall(sized_networks(ctx.dtype), prop, examples=12)
+
+
+def logits_without_relu(w1, b1, w2, b2, X):
+    f = lambda a: np.asarray(a, np.float64)
+    return (f(X) @ f(w1) + f(b1)) @ f(w2) + f(b2)
+
+
+def _explain_apply(got, expected, linear):
+    got = np.asarray(got, np.float64) if isinstance(got, np.ndarray) else got
+    if not isinstance(got, np.ndarray) or got.shape != expected.shape:
+        return
+    close = lambda a, b: np.allclose(a, b, rtol=2e-4, atol=2e-5)
+    if not close(linear, expected) and close(got, linear):
+        raise CheckFailed("the output is Linear -> Linear: the ReLU between the layers is missing",
+                          "apply jax.nn.relu to the first layer's output before the second layer")
+    if (expected < -1e-3).any() and close(got, np.maximum(expected, 0)):
+        raise CheckFailed("the output is never negative: a ReLU follows the last layer too",
+                          "only the hidden layer goes through the ReLU; logits may be negative")
+    sums_to_one = lambda Z: close(Z.sum(axis=1), 1.0)
+    if expected.shape[1] > 1 and sums_to_one(got) and not sums_to_one(expected):
+        raise CheckFailed("the rows of the output sum to 1: MLP returns probabilities, not logits",
+                          "return the second layer's output as it is; the softmax belongs in "
+                          "the loss")
+
+
+def check_apply_returns_logits(ctx):
+    """Check that apply returns logits: no softmax or log-softmax after the last layer."""
+    rng = np.random.default_rng(7)
+    n_in, m = 3, 4
+    # Positive inputs, weights and biases make every hidden unit active, so a
+    # missing ReLU cannot matter here: only what follows the last layer can.
+    w1 = rng.uniform(0.1, 1, (n_in, DEFAULT_HIDDEN)).astype(ctx.dtype)
+    b1 = rng.uniform(0.1, 1, DEFAULT_HIDDEN).astype(ctx.dtype)
+    w2 = rng.uniform(-3, 3, (DEFAULT_HIDDEN, DEFAULT_OUT)).astype(ctx.dtype)
+    b2 = rng.uniform(-3, 3, DEFAULT_OUT).astype(ctx.dtype)
+    X = rng.uniform(0, 1, (m, n_in)).astype(ctx.dtype)
+    params = Trees(ctx).learner_params(w1, b1, w2, b2)
+    got = ctx.sub.probe("model_apply", function="model.apply", params=params, X=X)
+    expected = logits(w1, b1, w2, b2, X)
+    got = expect_shape(got, expected.shape, "model.apply(params, X)").astype(np.float64)
+    shifted = expected - expected.max(axis=1, keepdims=True)
+    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    if np.allclose(got, np.exp(log_softmax), rtol=1e-3, atol=1e-5):
+        raise CheckFailed("model.apply returns probabilities (softmax of the logits)",
+                          "the network's output is the logits; the loss applies log_softmax itself")
+    if np.allclose(got, log_softmax, rtol=1e-3, atol=1e-4):
+        raise CheckFailed("model.apply returns log-probabilities (log_softmax of the logits)",
+                          "return the logits; the loss applies log_softmax itself")
+    try:
+        expect_close(got.astype(np.float32), expected, "model.apply(params, X)")
+    except CheckFailed as exc:
+        exc.inputs = {"X": X}
+        raise
+
+
+def check_loss_fn_reference(ctx):
+    """Check that loss_fn is the mean cross-entropy of the logits over the batch."""
+    trees = Trees(ctx)
+
+    def prop(w1, b1, w2, b2, X, Y):
+        got = ctx.sub.call("loss_fn", trees.learner_params(w1, b1, w2, b2), X, Y)
+        got = _scalar(got, "loss_fn(params, X, Y)")
+        expected = mean_cross_entropy(logits(w1, b1, w2, b2, X), Y)
+        m = X.shape[0]
+        if m > 1 and np.isclose(got, m * expected, rtol=1e-3) and not np.isclose(expected, 0):
+            raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy: "
+                              "it sums over the batch",
+                              "take the mean over the m examples (jnp.mean), not the sum")
+        expect_close(np.float32(got), np.float64(expected), "loss_fn(params, X, Y)")
+    ctx.forall(default_networks(ctx.dtype), prop, examples=6)
+
+
+def _scalar(got, what):
+    array = as_array(got, what)
+    if array.size != 1:
+        raise CheckFailed(f"{what} has shape {array.shape}, expected one number")
+    return float(array.reshape(()))
+
+
+def check_loss_fn_large_logits(ctx):
+    """Check that loss_fn stays finite and correct for logits as large as 1e3."""
+    trees = Trees(ctx)
+    case = large_logit_case(ctx.dtype)
+    arrays = [case[n] for n in LAYER_NAMES]
+    try:
+        got = ctx.sub.call("loss_fn", trees.learner_params(*arrays), case["X"], case["Y"])
+        got = _scalar(got, "loss_fn for logits of 1e3")
+        if not np.isfinite(got):
+            raise CheckFailed(f"loss_fn returned {got} for logits of 1e3",
+                              "a probability that underflows to 0 gives log(0) = -inf: compute "
+                              "log-probabilities directly, with jax.nn.log_softmax")
+        expected = mean_cross_entropy(logits(*arrays, case["X"]), case["Y"])
+        expect_close(got, np.float64(expected), "loss_fn for logits of 1e3")
+    except CheckFailed as exc:
+        exc.inputs = case
+        raise

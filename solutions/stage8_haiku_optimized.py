@@ -1,0 +1,126 @@
+"""Stage 8: Haiku + Optax, every step compiled.
+
+The model is stage 7's; Optax replaces the hand-written update. An optimizer
+is a pair of pure functions: `optimizer.init(params)` builds its state, and
+`optimizer.update(grads, opt_state, params)` turns gradients into updates and
+a new state, which `optax.apply_updates` adds to the parameters. `fit` trains
+in epochs, on the full batch or on minibatches reshuffled every epoch.
+"""
+import haiku as hk
+import jax
+import jax.numpy as jnp
+import optax
+
+
+class MLP(hk.Module):
+    """Linear -> ReLU -> Linear, returning logits (no softmax)."""
+
+    def __init__(self, n_hidden=10, n_out=10, name=None):
+        """Remember the layer sizes; Haiku creates the parameters on the first call."""
+        ### BEGIN SOLUTION
+        # TODO: as in stage 7: super().__init__(name=name), then keep n_hidden and n_out.
+        super().__init__(name=name)
+        self.n_hidden = n_hidden
+        self.n_out = n_out
+        ### END SOLUTION
+
+    def __call__(self, x):
+        """Logits (m, n_out) for a batch x of shape (m, n_in)."""
+        ### BEGIN SOLUTION
+        # TODO: as in stage 7: hk.Linear, jax.nn.relu, hk.Linear.
+        hidden = jax.nn.relu(hk.Linear(self.n_hidden)(x))  # (m, n_in) -> (m, n_hidden)
+        return hk.Linear(self.n_out)(hidden)  # (m, n_hidden) -> (m, n_out)
+        ### END SOLUTION
+
+
+def forward_fn(x):
+    """Logits of the default 784 -> 10 -> 10 network; only ever called inside hk.transform."""
+    ### BEGIN SOLUTION
+    # TODO: build an MLP() and call it on x.
+    return MLP()(x)
+    ### END SOLUTION
+
+
+# The network needs no randomness when it runs, so apply takes (params, x) only.
+model = hk.without_apply_rng(hk.transform(forward_fn))
+
+
+def loss_fn(params, X, Y):
+    """Mean cross-entropy of the logits model.apply(params, X) against labels Y."""
+    ### BEGIN SOLUTION
+    # TODO: optax.softmax_cross_entropy_with_integer_labels of the logits, averaged over the batch.
+    logits = model.apply(params, X)  # (m, n_out)
+    return optax.softmax_cross_entropy_with_integer_labels(logits, Y).mean()
+    ### END SOLUTION
+
+
+def make_optimizer(learning_rate):
+    """Plain SGD: every update is -learning_rate * grad."""
+    ### BEGIN SOLUTION
+    # TODO: return optax.sgd(learning_rate).
+    return optax.sgd(learning_rate)
+    ### END SOLUTION
+
+
+def make_train_step(optimizer):
+    """A jitted train_step(params, opt_state, X, Y) -> (params, opt_state, loss) for `optimizer`."""
+    ### BEGIN SOLUTION
+    # TODO: inside a @jax.jit function: value_and_grad, optimizer.update, optax.apply_updates.
+    @jax.jit
+    def train_step(params, opt_state, X, Y):
+        """One optimizer step; the loss is that of the params passed in."""
+        loss, grads = jax.value_and_grad(loss_fn)(params, X, Y)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    return train_step
+    ### END SOLUTION
+
+
+@jax.jit
+def predict(params, X):
+    """Predicted class of each row of X, shape (m,)."""
+    ### BEGIN SOLUTION
+    # TODO: the argmax over axis 1 of model.apply(params, X).
+    return jnp.argmax(model.apply(params, X), axis=1)
+    ### END SOLUTION
+
+
+def evaluate(params, X, Y):
+    """Accuracy of predict(params, X) against Y, in [0, 1]."""
+    ### BEGIN SOLUTION
+    # TODO: the mean of predict(params, X) == Y.
+    return jnp.mean(predict(params, X) == Y)
+    ### END SOLUTION
+
+
+def batch_indices(key, m, batch_size):
+    """Row indices of one epoch's batches: a fresh permutation cut into consecutive pieces."""
+    ### BEGIN SOLUTION
+    # TODO: jax.random.permutation(key, m), then slices of batch_size (the last one may be shorter).
+    order = jax.random.permutation(key, m)
+    return [order[start:start + batch_size] for start in range(0, m, batch_size)]
+    ### END SOLUTION
+
+
+def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):
+    """Train from model.init for `epochs` passes over (X, Y); returns the params.
+
+    Every step goes through make_train_step(make_optimizer(learning_rate)).
+    """
+    ### BEGIN SOLUTION
+    # TODO: init params and optimizer state, then per epoch one full-batch step or a step per batch.
+    init_key, shuffle_key = jax.random.split(key)
+    params = model.init(init_key, X[:1])
+    optimizer = make_optimizer(learning_rate)
+    opt_state = optimizer.init(params)
+    train_step = make_train_step(optimizer)
+    for epoch in range(epochs):
+        if batch_size is None:
+            params, opt_state, _loss = train_step(params, opt_state, X, Y)
+            continue
+        epoch_key = jax.random.fold_in(shuffle_key, epoch)
+        for rows in batch_indices(epoch_key, X.shape[0], batch_size):
+            params, opt_state, _loss = train_step(params, opt_state, X[rows], Y[rows])
+    return params
+    ### END SOLUTION

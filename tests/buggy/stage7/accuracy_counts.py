@@ -1,0 +1,6 @@
+"""get_accuracy returns the number of correct predictions instead of the fraction."""
+EXPECT_FAIL = ["get_accuracy"]
+
+
+def get_accuracy(predictions, Y):
+    return jnp.sum(predictions == Y)

@@ -1,0 +1,4 @@
+"""hk.transform without hk.without_apply_rng: apply then expects (params, rng, x)."""
+EXPECT_FAIL = ["module_structure"]
+
+model = hk.transform(forward_fn)

@@ -1,0 +1,6 @@
+"""evaluate returns the number of correct rows instead of the fraction."""
+EXPECT_FAIL = ["evaluate"]
+
+
+def evaluate(params, X, Y):
+    return jnp.sum(predict(params, X) == Y)

@@ -1,0 +1,6 @@
+"""make_optimizer adds momentum: the second update remembers the first gradient."""
+EXPECT_FAIL = ["make_optimizer_sgd"]
+
+
+def make_optimizer(learning_rate):
+    return optax.sgd(learning_rate, momentum=0.9)

@@ -1,0 +1,11 @@
+"""make_train_step returns a plain Python function: every step runs op by op, uncompiled."""
+EXPECT_FAIL = ["train_step_compiled"]
+
+
+def make_train_step(optimizer):
+    def train_step(params, opt_state, X, Y):
+        loss, grads = jax.value_and_grad(loss_fn)(params, X, Y)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    return train_step
