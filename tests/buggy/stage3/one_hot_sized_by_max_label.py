@@ -1,0 +1,6 @@
+"""one_hot infers the class count from the labels, so a batch without a 9 gets too few columns."""
+EXPECT_FAIL = ["one_hot_missing_classes"]
+
+
+def one_hot(Y, num_classes=10):
+    return jax.nn.one_hot(Y, int(Y.max()) + 1)
