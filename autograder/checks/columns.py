@@ -25,12 +25,14 @@ def check_init_params_shapes(ctx):
         got = ctx.sub.call("init_params", ctx.random_arg(0), n_in, n_hidden, n_out)
         common.expect_params(got, S.param_shapes(n_in, n_hidden, n_out, "columns"), ctx.dtype_name)
     ctx.forall(S.sizes(), prop, examples=8)
-    common.expect_uniform_spread(ctx.sub.call("init_params", ctx.random_arg(1)), PARAMS)
+    common.expect_uniform_spread(
+        ctx.sub.call("init_params", ctx.random_arg(1), *common.WIDE_SIZES), PARAMS)
 
 
 def check_init_params_randomness(ctx):
     """Check that init_params draws only from its rng/key: same one, same numbers; another, others."""
     common.expect_seeded(ctx, "init_params", lambda seed: (ctx.random_arg(seed), 6, 5, 4), PARAMS)
+    common.expect_distinct_draws(ctx.sub.call("init_params", ctx.random_arg(3), 6, 5, 4), PARAMS)
 
 
 def check_relu(ctx):
@@ -61,9 +63,11 @@ def check_softmax_laws(ctx):
     """Check that softmax columns are positive, sum to 1 and ignore a constant added to a column."""
     def prop(Z, shift):
         got = expect_finite(ctx.sub.call("softmax", Z), "softmax(Z)")
-        expect_close(got.sum(axis=0), np.ones(Z.shape[1]), "the column sums of softmax(Z)")
+        expect_close(got.sum(axis=0), np.ones(Z.shape[1]), "each column sum of softmax(Z)",
+                     against="1")
         shifted = ctx.sub.call("softmax", (Z + shift).astype(Z.dtype))
-        expect_close(shifted, got, "softmax(Z + c) for a constant c per column")
+        expect_close(shifted, got, "softmax(Z + c) for a constant c per column",
+                     against="softmax(Z)")
     cases = st.tuples(S.matrices(ctx.dtype), st.sampled_from((3.0, -7.5, 20.0)))
     ctx.forall(cases.map(lambda c: {"Z": c[0]["Z"], "shift": c[1]}), prop)
 

@@ -39,15 +39,32 @@ def expect_params(got, shapes, dtype_name):
                               "expected them in [-0.5, 0.5)")
 
 
+WIDE_SIZES = (5, 400, 400)  # n_in, n_hidden, n_out: every parameter gets >= 400 draws
+
+
 def expect_uniform_spread(params, names):
-    """The default-size parameters look uniform on [-0.5, 0.5): spread, mean and std."""
-    values = np.concatenate([as_array(p, n).ravel() for p, n in zip(_leaves(params, names), names)])
-    mean, std = float(values.mean()), float(values.std())
-    if values.min() > -0.45 or values.max() < 0.45 or abs(mean) > 0.03 or abs(std - 12**-0.5) > 0.03:
-        raise CheckFailed(
-            "the default-size parameters do not look uniform on [-0.5, 0.5)",
-            f"{values.size} values: min {values.min():.3g}, max {values.max():.3g}, mean {mean:.3g}, "
-            f"std {std:.3g} (uniform: about -0.5, 0.5, 0 and 0.289)")
+    """Each parameter of a wide network looks uniform on [-0.5, 0.5): spread, mean, std."""
+    for name, leaf in zip(names, _leaves(params, names)):
+        values = as_array(leaf, name).ravel().astype(np.float64)
+        mean, std = float(values.mean()), float(values.std())
+        if values.min() > -0.45 or values.max() < 0.45 or abs(mean) > 0.06 or abs(std - 12**-0.5) > 0.04:
+            raise CheckFailed(
+                f"{name} does not look uniform on [-0.5, 0.5)",
+                f"init_params(key, {', '.join(map(str, WIDE_SIZES))}): {name} has {values.size} values "
+                f"with min {values.min():.3g}, max {values.max():.3g}, mean {mean:.3g}, std {std:.3g} "
+                "(uniform: about -0.5, 0.5, 0 and 0.289); biases are drawn like the weights")
+
+
+def expect_distinct_draws(params, names):
+    """No two parameters start with the same number (one key reused for several draws)."""
+    firsts = {}
+    for name, leaf in zip(names, _leaves(params, names)):
+        first = float(as_array(leaf, name).ravel()[0])
+        if first in firsts:
+            raise CheckFailed(f"{firsts[first]} and {name} start with the same random number",
+                              "each array needs its own subkey: split the key (jax.random.split) "
+                              "and use every subkey once")
+        firsts[first] = name
 
 
 def expect_seeded(ctx, function, args_for_seed, names):
@@ -121,7 +138,12 @@ def expect_reference_steps(ctx, reference_steps, layout, names=("W1", "b1", "W2"
         case = {"X": X, "Y": Y, "alpha": alpha, "iterations": iterations}
         try:
             start = ctx.sub.call("init_params", ctx.random_arg(11), n_in)
-            expected = reference_steps(start, X, Y, alpha, iterations)
+            try:
+                expected = reference_steps(start, X, Y, alpha, iterations)
+            except Exception as exc:  # noqa: BLE001 - the submission's init gave unusable params
+                raise CheckFailed(f"init_params(key, {n_in}) returned parameters the network "
+                                  f"cannot use ({type(exc).__name__})",
+                                  str(exc).splitlines()[0][:200]) from None
             got = ctx.sub.call("gradient_descent", X, Y, alpha, iterations, ctx.random_arg(11))
             expect_tree_close(got, expected, names,
                               f"gradient_descent(alpha={alpha}, iterations={iterations})",

@@ -38,7 +38,8 @@ def check_init_params_shapes(ctx):
         got = ctx.sub.call("init_params", ctx.random_arg(0), n_in, n_hidden, n_out)
         common.expect_params(got, S.param_shapes(n_in, n_hidden, n_out, LAYOUT), ctx.dtype_name)
     ctx.forall(S.sizes(), prop, examples=8)
-    common.expect_uniform_spread(ctx.sub.call("init_params", ctx.random_arg(1)), PARAMS)
+    common.expect_uniform_spread(
+        ctx.sub.call("init_params", ctx.random_arg(1), *common.WIDE_SIZES), PARAMS)
 
 
 # ---------------------------------------------------------------- activations
@@ -75,9 +76,10 @@ def check_softmax_laws(ctx):
     """Check that softmax(z) is positive, sums to 1 and ignores a constant added to every logit."""
     def prop(z, shift):
         got = expect_finite(ctx.sub.call("softmax", z), "softmax(z)")
-        expect_close(np.asarray(got.sum()), np.asarray(1.0, got.dtype), "the sum of softmax(z)")
+        expect_close(np.asarray(got.sum()), np.asarray(1.0, got.dtype), "the sum of softmax(z)",
+                     against="1")
         shifted = ctx.sub.call("softmax", (z + shift).astype(z.dtype))
-        expect_close(shifted, got, "softmax(z + c) for a constant c")
+        expect_close(shifted, got, "softmax(z + c) for a constant c", against="softmax(z)")
     cases = st.tuples(S.vectors(ctx.dtype), st.sampled_from((3.0, -7.5, 20.0)))
     ctx.forall(cases.map(lambda c: {"z": c[0]["z"], "shift": c[1]}), prop)
 

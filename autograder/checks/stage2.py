@@ -13,7 +13,7 @@ from autograder.engine import CheckFailed
 
 
 def check_returns_jax_float32(ctx):
-    """Check that the functions return jax.Array results in float32, not NumPy or float64."""
+    """Check that the functions return jax.Array results (floats in float32), not NumPy arrays."""
     def prop(W1, b1, W2, b2, X, Y):
         acts = ctx.expected("forward_prop", W1, b1, W2, b2, X)
         calls = {
@@ -21,6 +21,7 @@ def check_returns_jax_float32(ctx):
             "forward_prop": (W1, b1, W2, b2, X), "one_hot": (Y, W2.shape[0]),
             "backward_prop": (*acts, W1, W2, X, Y),
             "update_params": (W1, b1, W2, b2, W1, b1, W2, b2, 0.5),
+            "get_predictions": (acts[3],), "get_accuracy": (Y, Y),
         }
         for name, args in calls.items():
             reply = ctx.sub.call_full(name, *args)

@@ -101,13 +101,15 @@ def check_init_params_shapes(ctx):
             ctx.sub.call("init_params", ctx.random_arg(0), n_in, n_hidden, n_out), "init_params")
         common.expect_params(got, S.param_shapes(n_in, n_hidden, n_out, "rows"), ctx.dtype_name)
     ctx.forall(S.sizes(), prop, examples=6)
-    default = _expect_params_dict(ctx.sub.call("init_params", ctx.random_arg(1)), "init_params")
-    common.expect_uniform_spread(default, PARAMS)
+    wide = _expect_params_dict(
+        ctx.sub.call("init_params", ctx.random_arg(1), *common.WIDE_SIZES), "init_params")
+    common.expect_uniform_spread(wide, PARAMS)
 
 
 def check_init_params_randomness(ctx):
     """Check that init_params draws only from its key, and each array from its own subkey."""
     common.expect_seeded(ctx, "init_params", lambda seed: (ctx.random_arg(seed), 6, 5, 4), PARAMS)
+    common.expect_distinct_draws(ctx.sub.call("init_params", ctx.random_arg(3), 6, 5, 4), PARAMS)
     square = _expect_params_dict(ctx.sub.call("init_params", ctx.random_arg(5), 4, 4, 4),
                                  "init_params(key, 4, 4, 4)")
     for a, b in (("W1", "W2"), ("b1", "b2")):

@@ -1,0 +1,10 @@
+"""forward_prop forgets the first layer's bias: Z1 = W1 @ X."""
+EXPECT_FAIL = ["forward_prop"]
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    Z1 = W1 @ X
+    A1 = relu(Z1)
+    Z2 = W2 @ A1 + b2
+    A2 = softmax(Z2)
+    return Z1, A1, Z2, A2

@@ -1,0 +1,10 @@
+"""init_params draws from a standard normal (randn) instead of uniform on [-0.5, 0.5)."""
+EXPECT_FAIL = ["init_params_shapes"]
+
+
+def init_params(rng, n_in=784, n_hidden=10, n_out=10):
+    W1 = rng.standard_normal((n_hidden, n_in))
+    b1 = rng.standard_normal((n_hidden, 1))
+    W2 = rng.standard_normal((n_out, n_hidden))
+    b2 = rng.standard_normal((n_out, 1))
+    return W1, b1, W2, b2

@@ -1,0 +1,6 @@
+"""get_accuracy returns the count of correct predictions, not the fraction."""
+EXPECT_FAIL = ["get_accuracy"]
+
+
+def get_accuracy(predictions, Y):
+    return jnp.sum(predictions == Y)
