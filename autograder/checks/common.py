@@ -171,4 +171,4 @@ def expect_training_accuracy(ctx, layout, accuracy):
         raise CheckFailed(
             f"validation accuracy {reached:.3f} after {settings['iterations']} steps of "
             f"alpha={settings['alpha']}, below the floor {settings['floor']}",
-            "the floor is what the reference reaches on every seed, with a margin")
+            "the floor sits below the accuracy the reference reaches on every one of many seeds")

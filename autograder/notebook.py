@@ -1,0 +1,191 @@
+"""What the learner notebooks call: load the stage file, the data, train, plot, check.
+
+The notebooks in exercises/ are generated from notebooks/*.py; the code the
+learner writes lives in the stage file next to them (exercises/stageN_*.py),
+which `load_stage_file` imports afresh each time, so edits are picked up
+without restarting the kernel. Set KIT_IMPL_DIR to load the stage file from
+another folder (CI points it at solutions/), and KIT_QUICK=1 for a short run.
+"""
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from autograder.metadata import REPO_ROOT, load_stages
+
+DIGITS_SHOWN = 8
+
+
+def quick():
+    """True when KIT_QUICK is set: few training steps, small timing runs (CI)."""
+    return os.environ.get("KIT_QUICK", "") not in ("", "0")
+
+
+def steps(full, quick_steps=20):
+    """`full` steps normally, `quick_steps` under KIT_QUICK=1."""
+    return quick_steps if quick() else full
+
+
+def impl_dir():
+    """The folder holding the learner's stage files: $KIT_IMPL_DIR (relative to the kit) or exercises/."""
+    folder = os.environ.get("KIT_IMPL_DIR")
+    return (REPO_ROOT / folder).resolve() if folder else REPO_ROOT / "exercises"
+
+
+def stage_info(number):
+    return load_stages()[number]
+
+
+def load_stage_file(number, folder=None):
+    """Import stage `number`'s file afresh from `folder` (default: impl_dir())."""
+    stage = stage_info(number)
+    path = Path(folder or impl_dir()) / stage.file
+    spec = importlib.util.spec_from_file_location(f"learner_{stage.slug}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and pickling look modules up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe(number):
+    """One paragraph saying which file and which data this notebook uses."""
+    from autograder.data import dataset_description
+
+    stage = stage_info(number)
+    mode = " KIT_QUICK=1: a short run." if quick() else ""
+    print(f"Stage {number}: {stage.title}. Your code: {impl_dir() / stage.file}\n"
+          f"Data: {dataset_description()}.{mode}")
+
+
+def load_data(layout):
+    """Train and validation (X, Y) in `layout` ("rows" or "columns"), float32 in [0, 1]."""
+    from autograder.data import load_mnist
+
+    return load_mnist("train", layout=layout), load_mnist("validation", layout=layout)
+
+
+def display_split():
+    """(name, images (m, 784), labels) of the digits to show: test when present, else validation."""
+    from autograder.data import load_mnist
+
+    try:
+        X, Y = load_mnist("test", layout="rows")
+        return "test", X, Y
+    except ValueError:  # the bundled subset has no test split
+        X, Y = load_mnist("validation", layout="rows")
+        return "validation (the bundled subset has no test split)", X, Y
+
+
+def progress(iterable, **kwargs):
+    """A tqdm progress bar that renders in Jupyter, VS Code and plain terminals."""
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, **kwargs)
+
+
+def cross_entropy(probabilities, Y, axis):
+    """Mean cross-entropy of the true labels, probabilities laid out along `axis`."""
+    P = np.asarray(probabilities, dtype=np.float64)
+    if axis == 0:
+        P = P.T
+    picked = P[np.arange(len(Y)), np.asarray(Y)]
+    return float(-np.mean(np.log(np.clip(picked, 1e-12, None))))
+
+
+def cross_entropy_from_logits(logits, Y):
+    """Mean cross-entropy from (m, n_out) logits, computed stably."""
+    Z = np.asarray(logits, dtype=np.float64)
+    Z = Z - Z.max(axis=1, keepdims=True)
+    log_probs = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_probs[np.arange(len(Y)), np.asarray(Y)]))
+
+
+def report_accuracy(train_accuracy, validation_accuracy):
+    print(f"train accuracy      {float(train_accuracy):.3f}\n"
+          f"validation accuracy {float(validation_accuracy):.3f}")
+
+
+def plot_loss(losses, title="training loss"):
+    """The loss curve, one point per recorded step."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3))
+    ax.plot(np.arange(len(losses)), losses)
+    ax.set_xlabel("step")
+    ax.set_ylabel("mean cross-entropy")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    plt.show()
+
+
+def show_digits(images, predicted, labels, split="test", count=DIGITS_SHOWN):
+    """The first `count` digits with predicted and true labels (wrong ones in red)."""
+    import matplotlib.pyplot as plt
+
+    predicted, labels = np.asarray(predicted), np.asarray(labels)
+    fig, axes = plt.subplots(1, count, figsize=(1.4 * count, 1.9))
+    for i, ax in enumerate(np.atleast_1d(axes)):
+        ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
+        right = predicted[i] == labels[i]
+        ax.set_title(f"pred {predicted[i]}\ntrue {labels[i]}", fontsize=9,
+                     color="black" if right else "red")
+        ax.axis("off")
+    fig.suptitle(f"{count} {split} digits", fontsize=10)
+    plt.show()
+
+
+def run_checks(number, folder=None):
+    """Grade the stage file exactly as `make check STAGE=N` does and print the same table."""
+    from autograder import engine, report
+
+    result = engine.grade(number, Path(folder or impl_dir()))
+    print(report.format_text(result))
+    return result
+
+
+def compare_timing(number, folder=None):
+    """Time this stage against the previous one on the same work (see autograder.timing)."""
+    from autograder import timing
+
+    return timing.compare(number, Path(folder or impl_dir()))
+
+
+class until_implemented:
+    """`with kit.until_implemented():` around a demo cell, so that "Run All" reaches the checks.
+
+    A NotImplementedError from the learner's unfinished file becomes a one-line
+    note instead of a traceback; the later demo cells that need its results
+    then say they were skipped. Any other error is shown as usual.
+    """
+
+    unfinished = None  # the note of the last cell stopped by an unfinished function
+
+    def __init__(self, first=False):
+        if first:
+            until_implemented.unfinished = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, _traceback):
+        if kind is not None and issubclass(kind, NotImplementedError):
+            until_implemented.unfinished = str(error) or "a function"
+            print(f"Not there yet: {until_implemented.unfinished} raises NotImplementedError. "
+                  f"Write it in {_stage_file_named_in(str(error))}, save, and run this cell again.")
+            return True
+        if kind is not None and issubclass(kind, NameError) and until_implemented.unfinished:
+            print(f"Skipped: the training cell above stopped at {until_implemented.unfinished}.")
+            return True
+        return False
+
+
+def _stage_file_named_in(message):
+    """The stage file an exercise stub's message ("stage N: name") points at."""
+    import re
+
+    match = re.match(r"stage (\d+):", message)
+    if match and int(match.group(1)) in load_stages():
+        return impl_dir() / stage_info(int(match.group(1))).file
+    return f"your stage file in {impl_dir()}"

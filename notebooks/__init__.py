@@ -1,0 +1,1 @@
+"""The committed sources of the learner notebooks and the nbgrader course; see build.py."""
