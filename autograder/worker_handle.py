@@ -57,6 +57,12 @@ def worker_environment():
         JAX_DEFAULT_MATMUL_PRECISION="highest",
         XLA_PYTHON_CLIENT_PREALLOCATE="false",
         TF_CPP_MIN_LOG_LEVEL="3",
+        # One BLAS thread: the grader's matrices are small, the same thread
+        # count on every machine keeps sums in the same order, and threads
+        # that spin-wait on a busy machine can slow a call a hundredfold.
+        OPENBLAS_NUM_THREADS="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
     )
     env.update(jax_cache_settings("worker"))
     return env

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from autograder import strategies as S
 from autograder.checks import common
 from autograder.checks.columns import (  # noqa: F401 - layout-free checks, re-exported
-    check_get_accuracy, check_init_params_randomness,
+    check_get_accuracy, check_init_params_randomness, check_one_hot, check_one_hot_missing_classes,
 )
 from autograder.compare import as_array, expect_close, expect_finite, expect_shape
 from autograder.engine import CheckFailed
@@ -185,24 +185,6 @@ def judge_vmap_facts(facts, m):
 
 
 # ---------------------------------------------------------------- labels and outputs
-def check_one_hot(ctx):
-    """Check one_hot against the reference: shape (m, num_classes), one 1 per row."""
-    def prop(Y, num_classes):
-        got = ctx.sub.call("one_hot", Y, num_classes)
-        expect_close(got, ctx.expected("one_hot", Y, num_classes), f"one_hot(Y, {num_classes})")
-        common.expect_float(got, "one_hot(Y)")
-    ctx.forall(S.label_batches(), prop)
-
-
-def check_one_hot_missing_classes(ctx):
-    """Check that one_hot keeps num_classes columns when the largest classes are absent from Y."""
-    for Y in (np.array([0, 1, 1], np.int32), np.array([3], np.int32), np.array([2, 0], np.int32)):
-        got = expect_shape(ctx.sub.call("one_hot", Y), (Y.size, 10), f"one_hot(Y={Y.tolist()})")
-        expect_close(got, ctx.expected("one_hot", Y), f"one_hot(Y={Y.tolist()})")
-        expect_shape(ctx.sub.call("one_hot", Y, 5), (Y.size, 5),
-                     f"one_hot(Y={Y.tolist()}, num_classes=5)")
-
-
 def check_get_predictions(ctx):
     """Check that get_predictions returns the highest-scoring class of each row, shape (m,)."""
     def prop(Z):
