@@ -15,7 +15,7 @@ import hypothesis
 from hypothesis import HealthCheck, given, reporting, settings
 from hypothesis.errors import Flaky
 
-from autograder import advice
+from autograder import advice, integrity, sandbox
 from autograder.describe import describe_inputs
 from autograder.metadata import REPO_ROOT, load_stages
 from autograder.worker_handle import Worker, WorkerGone, jax_cache_settings
@@ -78,8 +78,11 @@ def thorough(seed=None):
 class Submission:
     """The learner's stage file, imported in a worker that is restarted as needed."""
 
-    def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S):
+    def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
+                 sandboxed=True, shared_cache=True):
         self.path = Path(path).resolve()
+        self.sandboxed = sandboxed
+        self.shared_cache = shared_cache
         self.stage = stage
         self.memory_mb = memory_mb
         self.call_timeout = call_timeout
@@ -92,7 +95,7 @@ class Submission:
 
     def _new_worker(self):
         return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
-                      self.memory_mb)
+                      self.memory_mb, self.sandboxed, self.shared_cache)
 
     def start(self):
         """Import the submission in a fresh worker; remember why if it fails."""
@@ -327,10 +330,41 @@ def run_check(function, ctx, check):
     return outcome
 
 
+class SandboxUnavailable(Exception):
+    """Instructor grading was asked for, but no sandbox can start here."""
+
+
+# How grading treats the sandbox: "auto" (self-study: use it where it starts,
+# else run without it and say so), "require" (instructors: refuse without it,
+# and share no compile cache between submissions) or "off" (--no-sandbox).
+SANDBOX_MODES = ("auto", "require", "off")
+
+
+def sandbox_decision(mode):
+    """(sandboxed, note): whether the worker runs sandboxed, and a line for the report."""
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"sandbox mode must be one of {SANDBOX_MODES}, not {mode!r}")
+    if mode == "off":
+        return False, "off (--no-sandbox): learner code ran with the grader's rights"
+    reason = sandbox.unavailable_reason()
+    if reason is None:
+        return True, "bubblewrap"
+    if mode == "require":
+        raise SandboxUnavailable(
+            f"instructor grading needs the sandbox, and {reason}. Install bubblewrap "
+            "(apt-get install bubblewrap) or, only for code you trust, pass --no-sandbox.")
+    return False, f"off: {reason}; your code ran unsandboxed, as you"
+
+
 def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
-          call_timeout=CALL_TIMEOUT_S):
-    """Grade the stage file in `impl_dir`; returns a Report."""
+          call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto"):
+    """Grade the stage file in `impl_dir`; returns a Report.
+
+    Raises KitTampered if the kit's own files changed while grading it.
+    """
     started = time.perf_counter()
+    sandboxed, sandbox_note = sandbox_decision(sandbox_mode)
+    kit_before = integrity.snapshot()
     stage = load_stages()[stage_number]
     checks = [c for c in stage.checks if only is None or c.id in only]
     path = Path(impl_dir) / stage.file
@@ -340,7 +374,8 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         report.outcomes = [Outcome(c, 0, "fail", reason) for c in checks]
         return report
     functions = load_check_functions(stage)
-    submission = Submission(path, stage, memory_mb, call_timeout)
+    submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
+                            shared_cache=sandbox_mode != "require")
     try:
         submission.launch()
         if stage.framework == "jax":
@@ -350,8 +385,10 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         for check in checks:
             submission.restart_if_needed()
             report.outcomes.append(run_check(functions[check.id], ctx, check))
-        report.info = dict(submission.info, worker_restarts=submission.restarts)
+        report.info = dict(submission.info, worker_restarts=submission.restarts,
+                           sandbox=sandbox_note)
     finally:
         submission.close()
+    integrity.verify(kit_before, path)
     report.seconds = time.perf_counter() - started
     return report

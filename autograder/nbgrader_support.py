@@ -15,7 +15,9 @@ notebook shows an empty hidden test cell, and `summary(N)` tells the learner
 how many hidden checks, worth how many points, will run.
 """
 import hashlib
+import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 
@@ -126,7 +128,8 @@ def _graded(stage_number):
         stage = load_stages()[stage_number]
         with tempfile.TemporaryDirectory(prefix="nbgrader-stage-") as folder:
             (Path(folder) / stage.file).write_text(source)
-            _results[key] = engine.grade(stage_number, folder)
+            mode = os.environ.get("AUTOGRADER_SANDBOX", "auto")
+            _results[key] = engine.grade(stage_number, folder, sandbox_mode=mode)
     return _results[key]
 
 
@@ -297,19 +300,50 @@ def run_nbgrader(args, course=COURSE_DIR, check=True, **options):
     import subprocess
     import sys
 
+    options.setdefault("env", nbgrader_env())
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                          env=nbgrader_env(), check=check, **options)
+                          check=check, **options)
 
 
-def course_command(action, course=COURSE_DIR, timeout=None):
+def autograde_each_student(course, extra, sandbox_mode):
+    """`nbgrader autograde` one student at a time, verifying the kit after each.
+
+    The test cells grade through the engine with `sandbox_mode` ("require"
+    unless the instructor passed --no-sandbox): no sandbox, no grading.
+    """
+    from autograder import engine, integrity
+
+    engine.sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
+    submitted = course / "submitted"
+    students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
+    if not students:
+        print(f"nothing to grade: {submitted} holds no student folders")
+        return 0
+    env = dict(nbgrader_env(), AUTOGRADER_SANDBOX=sandbox_mode)
+    before = integrity.snapshot()
+    for student in students:
+        run_nbgrader(["autograde", "*", "--force", f"--student={student}", *extra], course,
+                     env=env)
+        integrity.verify(before, f"the notebooks of student {student!r}")
+    return 0
+
+
+def course_command(action, course=COURSE_DIR, timeout=None, sandbox_mode="require"):
     """release, autograde, grades or feedback, for every assignment of the course."""
+    from autograder.engine import SandboxUnavailable
+    from autograder.integrity import KitTampered
+
     course = Path(course)
     if action == "release":
         run_nbgrader(["generate_assignment", "*", "--force"], course)
         print(f"released to {course / 'release'}")
     elif action == "autograde":
         extra = [f"--Execute.timeout={int(timeout)}"] if timeout else []
-        run_nbgrader(["autograde", "*", "--force", *extra], course)
+        try:
+            return autograde_each_student(course, extra, sandbox_mode)
+        except (SandboxUnavailable, KitTampered) as exc:
+            print(f"STOPPED: {exc}", file=sys.stderr)
+            return 3
     elif action == "grades":
         run_nbgrader(["export", "--to", "grades.csv"], course)
         print((course / "grades.csv").read_text(), end="")

@@ -74,6 +74,9 @@ def format_text(report):
     device = report.info.get("device", "cpu")
     libs = ", ".join(f"{k} {v}" for k, v in versions().items())
     lines.append(f"Device: {device}; {libs}; Hypothesis profile: {report.profile}")
+    sandbox_note = report.info.get("sandbox", "")
+    if sandbox_note and sandbox_note != "bubblewrap":
+        lines.append(f"Sandbox: {sandbox_note}")
     if report.full_marks:
         lines.append(_colour("Full marks: on to the next stage!", "32"))
     return "\n".join(lines)
@@ -92,6 +95,7 @@ def to_json(report):
         "seconds": round(report.seconds, 3),
         "device": report.info.get("device", "cpu"),
         "worker_restarts": report.info.get("worker_restarts", 0),
+        "sandbox": report.info.get("sandbox", ""),
         "versions": versions(),
         "checks": [
             {

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from autograder import transport
+from autograder.sandbox import SANDBOX_KIT, Sandbox
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # Compiled XLA programs persist between runs, which makes a second `make check`
@@ -46,12 +47,35 @@ def _rss_bytes(pid):
     return 0
 
 
-def worker_environment():
+def _descendants(pid):
+    """`pid` and every process below it (the sandbox puts bubblewrap in between)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _tree_rss_bytes(pid):
+    return sum(_rss_bytes(p) for p in _descendants(pid))
+
+
+def worker_environment(kit_root=REPO_ROOT, shared_cache=True):
     """Environment for the worker: deterministic JAX, no GPU memory grab."""
     env = dict(os.environ)
     env.update(
-        PYTHONPATH=str(REPO_ROOT),
-        AUTOGRADER_REPO_ROOT=str(REPO_ROOT),
+        PYTHONPATH=str(kit_root),
+        AUTOGRADER_REPO_ROOT=str(kit_root),
         PYTHONHASHSEED="0",
         PYTHONDONTWRITEBYTECODE="1",
         JAX_DEFAULT_MATMUL_PRECISION="highest",
@@ -64,36 +88,56 @@ def worker_environment():
         OMP_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
     )
-    env.update(jax_cache_settings("worker"))
+    if shared_cache:
+        env.update(jax_cache_settings("worker"))
+    else:  # no compiled programs shared between submissions
+        for name in jax_cache_settings("worker"):
+            env.pop(name, None)
     return env
 
 
 class Worker:
     """One worker process holding one imported submission."""
 
-    def __init__(self, path, module_name, stage, framework, memory_mb=4096):
-        self.argv = [sys.executable, "-m", "autograder.worker", str(path), module_name,
-                     str(stage), framework]
+    def __init__(self, path, module_name, stage, framework, memory_mb=4096, sandboxed=True,
+                 shared_cache=True):
+        self.path = Path(path)
+        self.args = [module_name, str(stage), framework]
         self.memory_bytes = memory_mb * 2**20
+        self.sandboxed = sandboxed
+        self.shared_cache = shared_cache
+        self.sandbox = None
         self.process = None
         self.log = None
         self.cwd = None
 
     def spawn(self):
         """Start the worker, which begins importing the submission at once."""
-        self.cwd = tempfile.TemporaryDirectory(prefix="autograder-")
         self.log = tempfile.TemporaryFile()
+        worker = [sys.executable, "-m", "autograder.worker"]
+        if self.sandboxed:
+            cache = [CACHE_ROOT / "jax-worker"] if self.shared_cache else []
+            self.sandbox = Sandbox(self.path, writable_dirs=cache)
+            argv = self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args])
+            cwd, kit_root = self.sandbox.work, SANDBOX_KIT
+            join_limit = self.sandbox.join_process_limit()
+        else:
+            self.cwd = tempfile.TemporaryDirectory(prefix="autograder-")
+            argv = [*worker, str(self.path), *self.args]
+            cwd, kit_root = self.cwd.name, REPO_ROOT
+            join_limit = None
         self.process = subprocess.Popen(
-            self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            cwd=self.cwd.name, env=self._environment(), start_new_session=True,
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            cwd=cwd, env=self._environment(kit_root), start_new_session=True,
+            preexec_fn=join_limit,
         )
 
     def wait_for_import(self, timeout):
         """The worker's first reply: the submission imported, or why not."""
         return self._receive(timeout, "importing your file")
 
-    def _environment(self):
-        env = worker_environment()
+    def _environment(self, kit_root):
+        env = worker_environment(kit_root, self.shared_cache)
         # CUDA maps far more address space than it uses, so on a GPU machine
         # only the resident-memory watch in _read_exactly applies.
         if not _has_gpu():
@@ -125,6 +169,7 @@ class Worker:
     def _read_exactly(self, size, timeout, doing):
         stream = self.process.stdout
         deadline = time.monotonic() + timeout
+        next_memory_look = 0.0
         chunks, missing = [], size
         while missing:
             left = deadline - time.monotonic()
@@ -132,7 +177,12 @@ class Worker:
                 self.kill()
                 raise WorkerGone(f"{doing} did not finish within {timeout:g} s (an endless loop?)")
             ready, _, _ = select.select([stream], [], [], min(left, 0.1))
-            if _rss_bytes(self.process.pid) > self.memory_bytes:
+            if time.monotonic() >= next_memory_look:
+                next_memory_look = time.monotonic() + 0.25
+                over = _tree_rss_bytes(self.process.pid) > self.memory_bytes
+            else:
+                over = False
+            if over:
                 self.kill()
                 raise WorkerGone(f"{doing} used more than {self.memory_bytes >> 20} MiB of memory")
             if not ready:
@@ -182,3 +232,6 @@ class Worker:
                 handle.close()
         if self.cwd:
             self.cwd.cleanup()
+        if self.sandbox:
+            self.sandbox.close()
+            self.sandbox = None

@@ -1,0 +1,172 @@
+"""The sandbox the worker runs in: what learner code can see, write and start.
+
+With bubblewrap (Debian package `bubblewrap`) the worker sees the system's
+read-only directories, the Python installation and the virtual environment
+read-only, a copy of the worker's own modules (not the checks, not
+`solutions/`) read-only, the submission read-only, and one private writable
+folder that is also its home and its /tmp. It has no network, its own process
+namespace, and runs as uid 65534 ("nobody"). When the grader runs as root, a
+pids cgroup also caps how many processes and threads it may start.
+
+Where bubblewrap cannot start (macOS, a container without user namespaces),
+`available()` says why; self-study grading then runs the worker unsandboxed,
+and instructor grading refuses unless told `--no-sandbox`.
+"""
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# What the worker imports of the kit; nothing here may import the checks or solutions.
+WORKER_FILES = ("__init__.py", "worker.py", "transport.py")
+WORKER_PACKAGES = ("probes",)
+SANDBOX_KIT = "/kit"            # the staged worker modules, read-only
+SANDBOX_SUBMISSION = "/submission"
+SANDBOX_WORK = "/tmp/work"      # the one writable folder
+NOBODY = 65534
+PIDS_MAX = 1024                 # JAX's thread pools need a few hundred threads
+PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
+
+
+def bwrap_path():
+    """The bubblewrap binary, or None (AUTOGRADER_BWRAP overrides, e.g. for tests)."""
+    return os.environ.get("AUTOGRADER_BWRAP") or shutil.which("bwrap")
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_bwrap(path):
+    if not path or not os.access(path, os.X_OK):
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        result = subprocess.run([path, *system_binds(), "--unshare-all", "--", "/bin/true"],
+                                capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap could not start ({exc})"
+    if result.returncode:
+        return f"bubblewrap could not start ({result.stderr.decode(errors='replace').strip()})"
+    return None
+
+
+def unavailable_reason():
+    """None when the sandbox can start here, else one short reason."""
+    return _probe_bwrap(bwrap_path())
+
+
+def system_binds():
+    """Read-only system folders (symlinked ones, as on merged-/usr systems, as links)."""
+    binds = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for name in ("/bin", "/lib", "/lib64", "/lib32", "/sbin"):
+        if os.path.islink(name):
+            binds += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            binds += ["--ro-bind", name, name]
+    return binds
+
+
+def python_binds():
+    """The interpreter, its standard library and the environment's packages, read-only."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    binds = []
+    for root in sorted(roots):
+        binds += ["--ro-bind", str(root), str(root)]
+    # sys.executable may be a link into another folder (a venv's bin/python).
+    real = Path(sys.executable).resolve().parent
+    if not any(real.is_relative_to(r) for r in roots):
+        binds += ["--ro-bind", str(real), str(real)]
+    return binds
+
+
+def gpu_binds():
+    """On a GPU machine, the NVIDIA devices and /sys that CUDA reads."""
+    devices = sorted(str(p) for p in Path("/dev").glob("nvidia*"))
+    if not devices:
+        return []
+    binds = ["--ro-bind", "/sys", "/sys"]
+    for device in devices:
+        binds += ["--dev-bind", device, device]
+    return binds
+
+
+def stage_worker_modules(folder):
+    """Copy the worker's own modules into `folder`/autograder (nothing else of the kit)."""
+    target = Path(folder) / "autograder"
+    target.mkdir(parents=True)
+    for name in WORKER_FILES:
+        shutil.copy2(PACKAGE_DIR / name, target / name)
+    for name in WORKER_PACKAGES:
+        shutil.copytree(PACKAGE_DIR / name, target / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+class Sandbox:
+    """The folders of one sandboxed worker, and the command line that starts it."""
+
+    def __init__(self, submission_path, writable_dirs=()):
+        self.root = tempfile.TemporaryDirectory(prefix="autograder-sandbox-")
+        base = Path(self.root.name)
+        self.kit = base / "kit"
+        stage_worker_modules(self.kit)
+        self.submission_dir = base / "submission"
+        self.submission_dir.mkdir()
+        shutil.copy2(submission_path, self.submission_dir / Path(submission_path).name)
+        self.work = base / "work"
+        self.work.mkdir()
+        self.writable_dirs = [Path(d) for d in writable_dirs]
+        self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
+        self.cgroup = None
+
+    def command(self, argv):
+        """bubblewrap's command line around `argv` (run inside with the paths inside)."""
+        binds = [*system_binds(), *python_binds(), *gpu_binds(),
+                 "--ro-bind", str(self.kit), SANDBOX_KIT,
+                 "--ro-bind", str(self.submission_dir), SANDBOX_SUBMISSION,
+                 "--bind", str(self.work), SANDBOX_WORK]
+        for folder in self.writable_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+            binds += ["--bind", str(folder), str(folder)]
+        return [bwrap_path(), *binds, "--unshare-all", "--die-with-parent", "--new-session",
+                "--uid", str(NOBODY), "--gid", str(NOBODY), "--chdir", SANDBOX_WORK,
+                "--setenv", "HOME", SANDBOX_WORK, "--setenv", "TMPDIR", SANDBOX_WORK,
+                "--", *argv]
+
+    def join_process_limit(self):
+        """A function for Popen's preexec_fn: the child joins a capped pids cgroup.
+
+        Best effort, and only as root where cgroup v1's pids controller is
+        mounted; joining before exec means nothing the worker starts escapes it.
+        """
+        if os.geteuid() != 0 or not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
+            return None
+        try:
+            group = PIDS_CGROUP_ROOT / f"autograder-{uuid.uuid4().hex[:12]}"
+            group.mkdir()
+            (group / "pids.max").write_text(str(PIDS_MAX))
+        except OSError:
+            return None
+        self.cgroup = group
+        procs = str(group / "cgroup.procs")
+
+        def join():
+            try:
+                with open(procs, "w") as handle:
+                    handle.write(str(os.getpid()))
+            except OSError:
+                pass
+
+        return join
+
+    def close(self):
+        if self.cgroup:
+            try:
+                self.cgroup.rmdir()
+            except OSError:
+                pass
+            self.cgroup = None
+        self.root.cleanup()

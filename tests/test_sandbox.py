@@ -1,0 +1,170 @@
+"""Learner code runs in a bubblewrap sandbox: it cannot see the answers or write outside.
+
+Every test here grades or runs a hostile submission and checks what it could
+see, what it could change and what it scored, against a submission holding
+only its honest content.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder import engine, integrity, sandbox
+from autograder.metadata import REPO_ROOT, load_stages
+from conftest import grade_source
+
+pytestmark = pytest.mark.skipif(sandbox.unavailable_reason() is not None,
+                                reason=f"no sandbox here: {sandbox.unavailable_reason()}")
+
+STAGE1 = load_stages()[1]
+HONEST_RELU = "def relu(Z):\n    return Z * (Z > 0)\n"
+
+PEEK = textwrap.dedent("""
+    import os, socket, sys
+    from pathlib import Path
+
+    def peek(repo_root):
+        root = Path(repo_root)
+        facts = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
+                 "kit_modules": sorted(os.listdir(Path(sys.modules["autograder"].__file__).parent))}
+        for name in ("solutions", "stages.toml", "course", "autograder/checks", "tests", "exercises"):
+            facts["sees " + name] = (root / name).exists()
+        try:
+            socket.create_connection(("127.0.0.1", 9), timeout=1)
+            facts["network"] = "connected"
+        except OSError as exc:
+            facts["network"] = type(exc).__name__
+        for target in (root / "solutions" / "x.py", root / ".cache" / "jax-worker" / "x", Path("/root/x"),
+                       Path("/usr/x")):
+            try:
+                target.write_text("x")
+                facts["wrote " + str(target)] = True
+            except OSError:
+                facts["wrote " + str(target)] = False
+        Path("scratch.txt").write_text("private")
+        facts["scratch"] = Path("scratch.txt").read_text()
+        return facts
+""")
+
+
+def peek_inside(tmp_path):
+    (tmp_path / STAGE1.file).write_text(PEEK)
+    submission = engine.Submission(tmp_path / STAGE1.file, STAGE1)
+    try:
+        submission.start()
+        assert submission.import_error is None, submission.import_error
+        return submission.call("peek", str(REPO_ROOT))
+    finally:
+        submission.close()
+
+
+def test_worker_sees_no_answers_no_checks_no_network(tmp_path):
+    facts = peek_inside(tmp_path)
+    hidden = ("solutions", "stages.toml", "course", "autograder/checks", "tests", "exercises")
+    assert not any(facts["sees " + name] for name in hidden), facts
+    assert "checks" not in facts["kit_modules"] and "engine.py" not in facts["kit_modules"]
+    assert facts["uid"] == sandbox.NOBODY
+    assert facts["pid"] < 10, "the worker has its own process namespace"
+    assert facts["network"] != "connected"
+    assert facts["scratch"] == "private" and facts["cwd"] == sandbox.SANDBOX_WORK
+
+
+def test_worker_writes_nowhere_but_its_own_folder(tmp_path):
+    facts = peek_inside(tmp_path)
+    assert facts["wrote " + str(REPO_ROOT / "solutions" / "x.py")] is False
+    assert facts["wrote /usr/x"] is False
+    # Inside, / is a private tmpfs: what lands there (/root/x) vanishes with the sandbox.
+    assert not Path("/root/x").exists() and not (REPO_ROOT / "solutions" / "x.py").exists()
+    # The shared JAX compile cache is the one kit folder it may write in self-study mode.
+    cache_file = REPO_ROOT / ".cache" / "jax-worker" / "x"
+    assert facts["wrote " + str(cache_file)] is True
+    cache_file.unlink()
+
+
+HOSTILE_STAGE1 = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+
+    kit = Path(sys.modules["autograder"].__file__).resolve().parents[1]
+    for root in {kit, Path(os.environ.get("AUTOGRADER_REPO_ROOT", "/")).parent, Path(REPO)}:
+        answers = root / "solutions" / "stage1_numpy.py"
+        if answers.is_file():
+            exec(answers.read_text())            # take every reference function
+    for target in (Path(REPO) / "solutions" / "pwned.py", Path(REPO) / "course" / "pwned",
+                   Path(os.path.expanduser("~")) / "pwned", Path("/tmp/pwned-by-submission")):
+        try:
+            target.write_text("pwned")
+        except OSError:
+            pass
+""")
+
+
+def test_exec_of_the_solutions_earns_nothing_and_writes_nothing(tmp_path):
+    hostile = f"REPO = {str(REPO_ROOT)!r}\n" + HOSTILE_STAGE1 + "\n" + HONEST_RELU
+    honest = grade_source(1, HONEST_RELU, tmp_path)
+    cheat = grade_source(1, hostile, tmp_path)
+    assert cheat.earned == honest.earned < cheat.possible
+    outside = [REPO_ROOT / "solutions" / "pwned.py", REPO_ROOT / "course" / "pwned",
+               Path(os.path.expanduser("~")) / "pwned", Path("/tmp/pwned-by-submission")]
+    assert not [p for p in outside if p.exists()]
+
+
+def test_fork_bomb_costs_only_its_own_check(tmp_path, solution_source):
+    bomb = textwrap.dedent("""
+        def relu(Z):
+            import os
+            while True:
+                os.fork()
+    """)
+    result = grade_source(1, solution_source(1) + bomb, tmp_path, call_timeout=20)
+    failed = {o.check.id for o in result.outcomes if o.status != "pass"}
+    assert "relu" in failed
+    assert "softmax_reference" not in failed and "one_hot" not in failed, failed
+
+
+def test_without_bubblewrap_self_study_says_so_and_instructors_refuse(tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_BWRAP", str(tmp_path / "no-bwrap"))
+    result = grade_source(1, HONEST_RELU, tmp_path, only={"relu"})
+    assert result.earned == 1 and result.info["sandbox"].startswith("off: bubblewrap")
+    from autograder import report
+    text = report.format_text(result)
+    assert sum("Sandbox: off" in line for line in text.splitlines()) == 1
+    with pytest.raises(engine.SandboxUnavailable, match="--no-sandbox"):
+        grade_source(1, HONEST_RELU, tmp_path, sandbox_mode="require")
+
+
+def test_integrity_check_names_the_submission_and_the_file(tmp_path):
+    kit = tmp_path / "kit"
+    (kit / "solutions").mkdir(parents=True)
+    (kit / "solutions" / "stage1_numpy.py").write_text("def relu(Z): ...\n")
+    (kit / "stages.toml").write_text("")
+    before = integrity.snapshot(kit)
+    integrity.verify(before, "alice", kit)  # unchanged: no complaint
+    with open(kit / "solutions" / "stage1_numpy.py", "a") as handle:
+        handle.write("# appended by a submission\n")
+    with pytest.raises(integrity.KitTampered, match=r"alice.*solutions/stage1_numpy.py"):
+        integrity.verify(before, "alice", kit)
+
+
+def test_unsandboxed_tampering_stops_grading_in_a_copy_of_the_kit(tmp_path):
+    """--no-sandbox lets a submission write into the kit; the integrity check catches it."""
+    kit = tmp_path / "kit"
+    shutil.copytree(REPO_ROOT, kit, ignore=shutil.ignore_patterns(
+        ".venv", ".git", ".cache", "__pycache__", "tests", "data", "course", "notebooks"))
+    target = kit / "autograder" / "checks" / "stage1.py"
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / STAGE1.file).write_text(
+        f"open({str(target)!r}, 'a').write('# tampered\\n')\n" + HONEST_RELU)
+    run = [sys.executable, "-m", "autograder", "check", "1", "--impl", str(submission),
+           "--only", "relu"]
+    for flags, expected_code in (([], 1), (["--no-sandbox"], 3)):
+        done = subprocess.run(run + flags, cwd=kit, capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PYTHONPATH=str(kit)))
+        assert done.returncode == expected_code, done.stdout + done.stderr
+    assert "STOPPED" in done.stderr and "autograder/checks/stage1.py" in done.stderr
+    assert target.read_text().count("# tampered") == 1  # only the unsandboxed run wrote
