@@ -200,6 +200,12 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.kill()
             return f"the process running your code closed its output while {doing}"
+        if self.sandboxed and code is not None and code > 128:
+            # bubblewrap reports a child killed by signal N as exit status 128 + N.
+            try:
+                code = -signal.Signals(code - 128).value
+            except ValueError:
+                pass
         if code is not None and code < 0:
             how = f"was killed by signal {signal.Signals(-code).name}"
             if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT):
