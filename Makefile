@@ -11,6 +11,7 @@ PYTEST_ARGS ?= -n 2
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
+	@echo "     [NO_SANDBOX=1]                           ... without the bubblewrap sandbox"
 	@echo "make test                                     run the kit's own tests"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
@@ -25,7 +26,7 @@ $(READY): requirements.lock
 
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
-	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT))
+	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT)) $(if $(NO_SANDBOX),--no-sandbox)
 
 test: $(READY)
 	@$(PY) -m pytest $(PYTEST_ARGS)
@@ -58,7 +59,7 @@ release: $(READY)
 	@$(PY) -m autograder course release
 
 autograde: $(READY)
-	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT))
+	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(NO_SANDBOX),--no-sandbox)
 
 grades: $(READY)
 	@$(PY) -m autograder course grades

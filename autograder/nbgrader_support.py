@@ -182,9 +182,45 @@ from traitlets import List  # noqa: E402 - traitlets comes with ipykernel and nb
 
 try:  # the plugins below need nbgrader; the kernel-side functions above do not
     from nbgrader.plugins import ExportPlugin
-    from nbgrader.preprocessors import NbGraderPreprocessor
+    from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 except ImportError:  # pragma: no cover - nbgrader is in requirements.lock
-    ExportPlugin = NbGraderPreprocessor = object
+    ExportPlugin = NbGraderPreprocessor = OverwriteCells = object
+
+
+def released_source(source):
+    """`source` as the student received it: the hidden-test region removed."""
+    kept, hiding = [], False
+    for line in source.splitlines():
+        if line.strip() == BEGIN_HIDDEN:
+            hiding = True
+        elif line.strip() == END_HIDDEN:
+            hiding = False
+        elif not hiding:
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+class QuietOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, without the warning every hidden test cell raised.
+
+    A hidden test cell is released without its hidden region, so its checksum
+    always differs from the source's and nbgrader warned "checksum has
+    changed" for every notebook. Here that warning is kept only when the
+    student's cell differs from what was released, so that a real one stands out.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._submitted_source = cell.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum":
+            source = self.gradebook.find_source_cell(name, self.notebook_id,
+                                                     self.assignment_id).source
+            if BEGIN_HIDDEN in source and \
+                    released_source(source) == self._submitted_source.strip():
+                return
+        super().report_change(name, attr, old, new)
 
 
 class HideHiddenChecks(NbGraderPreprocessor):

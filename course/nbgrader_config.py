@@ -25,12 +25,13 @@ c.Execute.interrupt_on_timeout = True
 
 # A student who deleted a test cell is graded on it all the same, and a
 # duplicated one is ignored (RepairTestCells puts deleted test cells back).
+# QuietOverwriteCells warns only when a locked cell really was changed.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "autograder.nbgrader_support.RepairTestCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "nbgrader.preprocessors.OverwriteCells",
+    "autograder.nbgrader_support.QuietOverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 

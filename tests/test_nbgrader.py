@@ -153,6 +153,9 @@ def edited_cells(nb, stage):
     return nb
 
 
+AUTOGRADE_LOGS = {}  # student -> what `nbgrader autograde` logged for them
+
+
 @pytest.fixture(scope="module")
 def round_trip(course):
     started = time.perf_counter()
@@ -172,13 +175,21 @@ def round_trip(course):
     commands.insert(2, ["autograde", first.slug, "--student", "dave",
                         f"--Execute.timeout={HANG_TIMEOUT_S}"])
     with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(lambda args: nbs.run_nbgrader(args, course, capture_output=True), commands))
+        runs = list(pool.map(lambda args: nbs.run_nbgrader(args, course, capture_output=True,
+                                                           text=True), commands))
+    for args, run in zip(commands, runs):
+        AUTOGRADE_LOGS[args[3]] = run.stdout + run.stderr
     nbs.run_nbgrader(["export", "--to", "grades.csv"], course, capture_output=True)
     nbs.run_nbgrader(["generate_feedback", "*"], course, capture_output=True)
     seconds = time.perf_counter() - started
     rows = list(csv.DictReader((course / "grades.csv").open()))
     print(f"\nround trip: {seconds:.0f} s\n" + (course / "grades.csv").read_text())
     return {(r["student"], int(r["stage"])): (float(r["score"]), float(r["max_score"])) for r in rows}, variants
+
+
+def test_untouched_notebooks_raise_no_checksum_warning(round_trip):
+    """Hidden test cells used to warn "checksum has changed" in every notebook."""
+    assert AUTOGRADE_LOGS["alice"] and "has changed" not in AUTOGRADE_LOGS["alice"]
 
 
 def cell_scores(course, student, stage):
@@ -250,3 +261,37 @@ def test_feedback_shows_no_hidden_check(round_trip, course):
             for check in nbs.hidden_checks(stage):
                 assert f'grade_cell({stage.number}, "{check.id}")' not in text
                 assert not re.search(re.escape(check.title) + r"\s+\d+/\d+", text), page
+
+
+class _SourceCell:
+    def __init__(self, source):
+        self.source = source
+
+
+class _Gradebook:
+    def __init__(self, source):
+        self.cell = _SourceCell(source)
+
+    def find_source_cell(self, name, notebook, assignment):
+        return self.cell
+
+
+@pytest.mark.parametrize("submitted, warned", [
+    ("# Hidden check (2 points): runs only when your work is graded.", False),
+    ("# Hidden check (2 points): runs only when your work is graded.\nprint('passed')", True),
+])
+def test_checksum_warning_only_for_a_really_changed_hidden_cell(submitted, warned, caplog):
+    """The released hidden cell differs from its source by design: no warning for that."""
+    import logging
+
+    stage = nbs.load_stages()[1]
+    check = nbs.hidden_checks(stage)[0]
+    source = nbs.test_cell_source(stage, check)
+    overwrite = nbs.QuietOverwriteCells()
+    overwrite.gradebook, overwrite.notebook_id, overwrite.assignment_id = (
+        _Gradebook(source), "nb", "a")
+    overwrite._submitted_source = submitted.replace("2 points", f"{check.points} points")
+    overwrite.log = logging.getLogger("nbgrader-test")
+    with caplog.at_level(logging.WARNING, logger="nbgrader-test"):
+        overwrite.report_change(f"check_{check.id}", "checksum", "old", "new")
+    assert ("has changed" in caplog.text) is warned
