@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -136,37 +137,33 @@ class Sandbox:
                 "--setenv", "HOME", SANDBOX_WORK, "--setenv", "TMPDIR", SANDBOX_WORK,
                 "--", *argv]
 
-    def join_process_limit(self):
-        """A function for Popen's preexec_fn: the child joins a capped pids cgroup.
+    def with_process_limit(self, argv):
+        """`argv` run from a pids cgroup with a cap, so that nothing it starts escapes it.
 
         Best effort, and only as root where cgroup v1's pids controller is
-        mounted; joining before exec means nothing the worker starts escapes it.
+        mounted. A shell joins the cgroup and then execs `argv`; the grader's
+        own process (multithreaded under JAX) never runs code in a forked child.
         """
         if os.geteuid() != 0 or not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
-            return None
+            return argv
         try:
             group = PIDS_CGROUP_ROOT / f"autograder-{uuid.uuid4().hex[:12]}"
             group.mkdir()
             (group / "pids.max").write_text(str(PIDS_MAX))
         except OSError:
-            return None
+            return argv
         self.cgroup = group
-        procs = str(group / "cgroup.procs")
-
-        def join():
-            try:
-                with open(procs, "w") as handle:
-                    handle.write(str(os.getpid()))
-            except OSError:
-                pass
-
-        return join
+        join = 'echo $$ > "$0" 2>/dev/null; exec "$@"'
+        return ["/bin/sh", "-c", join, str(group / "cgroup.procs"), *argv]
 
     def close(self):
         if self.cgroup:
-            try:
-                self.cgroup.rmdir()
-            except OSError:
-                pass
+            # The killed processes leave the cgroup a moment after their parent has exited.
+            for _ in range(100):
+                try:
+                    self.cgroup.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.01)
             self.cgroup = None
         self.root.cleanup()

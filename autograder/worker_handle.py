@@ -118,18 +118,16 @@ class Worker:
         if self.sandboxed:
             cache = [CACHE_ROOT / "jax-worker"] if self.shared_cache else []
             self.sandbox = Sandbox(self.path, writable_dirs=cache)
-            argv = self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args])
+            argv = self.sandbox.with_process_limit(
+                self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args]))
             cwd, kit_root = self.sandbox.work, SANDBOX_KIT
-            join_limit = self.sandbox.join_process_limit()
         else:
             self.cwd = tempfile.TemporaryDirectory(prefix="autograder-")
             argv = [*worker, str(self.path), *self.args]
             cwd, kit_root = self.cwd.name, REPO_ROOT
-            join_limit = None
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
             cwd=cwd, env=self._environment(kit_root), start_new_session=True,
-            preexec_fn=join_limit,
         )
 
     def wait_for_import(self, timeout):

@@ -57,9 +57,14 @@ def peek_inside(tmp_path):
     try:
         submission.start()
         assert submission.import_error is None, submission.import_error
+        cgroup = submission.worker.sandbox.cgroup
+        if cgroup:  # grading as root: the worker and all it starts are in a capped pids cgroup
+            assert int((cgroup / "pids.max").read_text()) == sandbox.PIDS_MAX
+            assert int((cgroup / "pids.current").read_text()) >= 1
         return submission.call("peek", str(REPO_ROOT))
     finally:
         submission.close()
+        assert not (cgroup and cgroup.exists()), "the pids cgroup outlived its worker"
 
 
 def test_worker_sees_no_answers_no_checks_no_network(tmp_path):
