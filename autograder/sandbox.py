@@ -60,7 +60,9 @@ def unavailable_reason():
 
 def system_binds():
     """Read-only system folders (symlinked ones, as on merged-/usr systems, as links)."""
-    binds = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+    # /sys read-only: XLA and BLAS read the CPU topology there, and without it they
+    # would split work differently and round float32 sums differently than unsandboxed.
+    binds = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--ro-bind", "/sys", "/sys",
              "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for name in ("/bin", "/lib", "/lib64", "/lib32", "/sbin"):
         if os.path.islink(name):
@@ -84,11 +86,9 @@ def python_binds():
 
 
 def gpu_binds():
-    """On a GPU machine, the NVIDIA devices and /sys that CUDA reads."""
+    """On a GPU machine, the NVIDIA devices CUDA opens."""
     devices = sorted(str(p) for p in Path("/dev").glob("nvidia*"))
-    if not devices:
-        return []
-    binds = ["--ro-bind", "/sys", "/sys"]
+    binds = []
     for device in devices:
         binds += ["--dev-bind", device, device]
     return binds
