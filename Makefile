@@ -59,7 +59,7 @@ release: $(READY)
 	@$(PY) -m autograder course release
 
 autograde: $(READY)
-	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(NO_SANDBOX),--no-sandbox)
+	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(NO_SANDBOX),--no-sandbox)
 
 grades: $(READY)
 	@$(PY) -m autograder course grades

@@ -1,5 +1,6 @@
 """Command line: `python -m autograder check 1`, `exercises`, `data`, `stages`."""
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -94,7 +95,11 @@ def parser():
     course.add_argument("--check", action="store_true",
                         help="notebooks: only report stale generated notebooks")
     course.add_argument("--course", help="the nbgrader course folder (default: course/)")
-    course.add_argument("--timeout", type=int, help="autograde: seconds per cell (default 300)")
+    course.add_argument("--timeout", type=int,
+                        help="autograde: seconds a cell's top-level code, or importing the "
+                        "assembled file, may take (default 60)")
+    course.add_argument("--jobs", type=int, default=max(1, (os.cpu_count() or 2) // 2),
+                        help="autograde: students graded at once (default: half the CPU cores)")
     course.add_argument("--no-sandbox", action="store_true",
                         help="autograde: grade even where the sandbox cannot start (trusted code only)")
     course.set_defaults(run=_course)
@@ -124,4 +129,5 @@ def _course(args):
         return 0
     course = Path(args.course) if args.course else nbgrader_support.COURSE_DIR
     return nbgrader_support.course_command(args.action, course, args.timeout,
-                                           sandbox_mode="off" if args.no_sandbox else "require")
+                                           sandbox_mode="off" if args.no_sandbox else "require",
+                                           jobs=args.jobs)

@@ -2,7 +2,8 @@
 
 The submission runs in a worker process (`worker.py`); the checks run here,
 draw inputs with Hypothesis, compute the reference values from `solutions/`
-in this process, and compare. Whatever the submission does can cost it
+in this process (or read them from a recording, in a student release: see
+autograder.reference), and compare. Whatever the submission does can cost it
 points, never the report.
 """
 import importlib
@@ -16,6 +17,7 @@ from hypothesis import HealthCheck, given, reporting, settings
 from hypothesis.errors import Flaky
 
 from autograder import advice, integrity, sandbox
+from autograder import reference as references
 from autograder.describe import describe_inputs
 from autograder.metadata import REPO_ROOT, load_stages
 from autograder.worker_handle import Worker, WorkerGone, jax_cache_settings
@@ -66,9 +68,13 @@ class Profile:
     derandomize: bool
     example_scale: float
     seed: int | None = None
+    vary_fixed_inputs: bool = False  # other fixed inputs than grading's (ctx.fixed_seed)
 
 
 GRADING = Profile("grading", derandomize=True, example_scale=1.0)
+# What a student release records its expected values on (autograder.reference).
+RELEASE = Profile("release", derandomize=False, example_scale=0.5, seed=20261202,
+                  vary_fixed_inputs=True)
 
 
 def thorough(seed=None):
@@ -79,8 +85,9 @@ class Submission:
     """The learner's stage file, imported in a worker that is restarted as needed."""
 
     def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
-                 sandboxed=True, shared_cache=True):
+                 sandboxed=True, shared_cache=True, import_timeout=IMPORT_TIMEOUT_S):
         self.path = Path(path).resolve()
+        self.import_timeout = import_timeout
         self.sandboxed = sandboxed
         self.shared_cache = shared_cache
         self.stage = stage
@@ -112,7 +119,7 @@ class Submission:
 
     def wait_for_import(self):
         try:
-            reply = self.worker.wait_for_import(IMPORT_TIMEOUT_S)
+            reply = self.worker.wait_for_import(self.import_timeout)
         except WorkerGone as exc:
             self.import_error = f"{exc}"
             return
@@ -175,11 +182,22 @@ class Submission:
 class Context:
     """What a check function receives: the submission, the reference, the stage."""
 
-    def __init__(self, submission, reference, stage, profile):
+    def __init__(self, submission, source, stage, profile):
         self.sub = submission
-        self.ref = reference
+        self.source = source  # a reference.Live, or a recording of it
         self.stage = stage
         self.profile = profile
+
+    @property
+    def ref(self):
+        """The reference solution's module (a check that reads it directly cannot be replayed)."""
+        if self.source.replaying:
+            raise references.Unrecorded("the reference module")
+        return self.source.module
+
+    def reference_value(self, label, compute, *inputs):
+        """`compute()`, a value of the reference on `inputs`, recorded or replayed under `label`."""
+        return self.source.value(label, compute, inputs)
 
     @property
     def dtype(self):
@@ -194,12 +212,18 @@ class Context:
 
     def expected(self, function, *args, **kwargs):
         """The reference solution's `function(*args)`, as NumPy data."""
-        return to_numpy(getattr(self.ref, function)(*args, **kwargs))
+        return self.reference_value(
+            function, lambda: to_numpy(getattr(self.ref, function)(*args, **kwargs)), args, kwargs)
 
     def forall(self, strategy, prop, examples=20, explicit=()):
         """Run `prop(**case)` on cases drawn from `strategy` (and the `explicit` cases first);
         raise the smallest failure."""
+        index = self.source.next_forall()
+        if self.source.replaying:
+            return self._replay(index, prop)
         count = max(1, round(examples * self.profile.example_scale))
+        if self.profile.vary_fixed_inputs:
+            explicit = [_scaled_floats(case) for case in explicit]
 
         @settings(max_examples=count, derandomize=self.profile.derandomize, database=None,
                   deadline=None, suppress_health_check=list(HealthCheck),
@@ -211,6 +235,7 @@ class Context:
             except (CheckFailed, LearnerError) as exc:
                 exc.inputs = case
                 raise
+            self.source.saw_case(index, case)
 
         for case in explicit:
             run = hypothesis.example(case)(run)
@@ -222,6 +247,31 @@ class Context:
             except Flaky as flaky:
                 raise _first_failure(flaky) from None
 
+    def _replay(self, index, prop):
+        """Run `prop` on the recorded cases of this forall; the first failure is reported as is."""
+        import warnings
+
+        from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
+
+        replayed = 0
+        for case in self.source.recorded_cases(index):
+            try:
+                with warnings.catch_warnings():  # assume() outside @given: here on purpose
+                    warnings.simplefilter("ignore", HypothesisDeprecationWarning)
+                    prop(**case)
+            except (references.Unrecorded, UnsatisfiedAssumption):
+                continue
+            except (CheckFailed, LearnerError) as exc:
+                exc.inputs = case
+                raise
+            replayed += 1
+        if not replayed:
+            raise references.Unchecked(UNCHECKED_REASON)
+
+    def fixed_seed(self, seed):
+        """`seed` for a check's fixed inputs; another one when recording a release."""
+        return seed + 7919 if self.profile.vary_fixed_inputs else seed
+
     def random_arg(self, seed):
         """The stage's source of randomness for `seed`: a NumPy Generator or a JAX key."""
         import numpy as np
@@ -229,6 +279,20 @@ class Context:
         if self.stage.framework == "numpy":
             return np.random.default_rng(seed)
         return np.array([0, seed], dtype=np.uint32)  # == jax.random.PRNGKey(seed)
+
+
+UNCHECKED_REASON = ("not checked here: its expected values are not in this release (they "
+                    "would give grading's answers away, or depend on what your code returned); "
+                    "it runs when your work is graded")
+
+
+def _scaled_floats(case):
+    """`case` with every float array scaled by 1 + 2**-10: the same test, other inputs."""
+    import numpy as np
+
+    return {name: value * value.dtype.type(1 + 2**-10)
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f" else value
+            for name, value in case.items()}
 
 
 def to_numpy(value):
@@ -257,7 +321,7 @@ def _first_failure(flaky):
 class Outcome:
     check: object
     earned: int
-    status: str  # "pass", "fail" or "error" (a fault in the grader itself)
+    status: str  # "pass", "fail", "error" (a fault in the grader) or "unchecked" (a release)
     reason: str = ""
     inputs: str = ""
     detail: str = ""
@@ -272,6 +336,7 @@ class Report:
     outcomes: list = field(default_factory=list)
     info: dict = field(default_factory=dict)
     seconds: float = 0.0
+    import_error: str = ""  # why the file could not be imported, if it could not
 
     @property
     def earned(self):
@@ -295,6 +360,16 @@ def configure_reference_jax():
     jax.config.update("jax_compilation_cache_dir", settings["JAX_COMPILATION_CACHE_DIR"])
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+def reference_source(stage):
+    """The reference of `stage`: solutions/ where the kit has it, else a release's recording."""
+    if (SOLUTIONS_DIR / stage.file).is_file():
+        return references.Live(load_reference(stage))
+    if references.recording_path(stage).is_file():
+        return references.Replay(references.load_recording(stage))
+    raise FileNotFoundError(f"neither {SOLUTIONS_DIR / stage.file} nor "
+                            f"{references.recording_path(stage)} exists: nothing to compare with")
 
 
 def load_reference(stage):
@@ -324,6 +399,10 @@ def run_check(function, ctx, check):
                           exc.detail or "")
     except Abort as exc:
         outcome = Outcome(check, 0, "fail", exc.reason)
+    except references.Unchecked as exc:
+        outcome = Outcome(check, 0, "unchecked", exc.reason)
+    except references.Unrecorded:
+        outcome = Outcome(check, 0, "unchecked", UNCHECKED_REASON)
     except Exception as exc:  # noqa: BLE001 - a grader bug must not hide the other checks
         outcome = Outcome(check, 0, "error", f"internal grader error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
@@ -357,8 +436,11 @@ def sandbox_decision(mode):
 
 
 def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
-          call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto"):
+          call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto", import_timeout=IMPORT_TIMEOUT_S,
+          reference=None):
     """Grade the stage file in `impl_dir`; returns a Report.
+
+    `reference`: where expected values come from (default: `reference_source`).
 
     Raises KitTampered if the kit's own files changed while grading it.
     """
@@ -375,18 +457,24 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         return report
     functions = load_check_functions(stage)
     submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
-                            shared_cache=sandbox_mode != "require")
+                            shared_cache=sandbox_mode != "require", import_timeout=import_timeout)
     try:
         submission.launch()
         if stage.framework == "jax":
             configure_reference_jax()
-        ctx = Context(submission, load_reference(stage), stage, profile)
+        source = reference or reference_source(stage)
+        if source.replaying:  # the recorded inputs are the release profile's
+            profile = RELEASE
+            report.profile = RELEASE.name
+        ctx = Context(submission, source, stage, profile)
         submission.wait_for_import()
         for check in checks:
             submission.restart_if_needed()
+            ctx.source.begin_check(check.id)
             report.outcomes.append(run_check(functions[check.id], ctx, check))
         report.info = dict(submission.info, worker_restarts=submission.restarts,
                            sandbox=sandbox_note)
+        report.import_error = submission.import_error or ""
     finally:
         submission.close()
     integrity.verify(kit_before, path)

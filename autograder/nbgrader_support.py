@@ -1,13 +1,19 @@
 """What the nbgrader course's notebooks call, and the course's nbgrader plugins.
 
 In an assignment notebook the stage file is split into cells, each opening
-with a line such as `# Part 3 of stage1_numpy.py`. `start(N)` (the first,
-locked cell) records every such cell the kernel runs successfully; a test
-cell calls `grade_cell(N, check_id)`, which writes the recorded parts as one
-stage file in a temporary folder and grades it with the same engine, checks
-and points as `make check` (the learner's code runs in the engine's worker
-process, as everywhere). The whole stage is graded once per version of the
-code; later test cells look their result up.
+with a line such as `# Part 3 of stage1_numpy.py`.
+
+Grading (`make autograde`) never runs the notebook. `GradeWithEngine` takes
+the place of nbgrader's Execute step: it reads the Part cells from the
+submitted .ipynb, grades the stage file they make with the sandboxed engine
+of `make check` (autograder.notebook_grading), and writes each test cell's
+verdict as that cell's output, from which nbgrader records the points in its
+gradebook as usual. nbgrader keeps doing release, collect, feedback and export.
+
+In the student's own kernel, `start(N)` (the first, locked cell) records every
+Part cell that runs without error, and a test cell's `grade_cell(N, check_id)`
+grades the recorded cells the same way, to show the learner the verdicts and
+hints of the visible checks. What the kernel shows is for the learner only.
 
 Hidden checks: the training-accuracy check(s) of each stage (ids starting with
 "training_": trained to an accuracy floor) run only at grading: the released
@@ -15,15 +21,15 @@ notebook shows an empty hidden test cell, and `summary(N)` tells the learner
 how many hidden checks, worth how many points, will run.
 """
 import hashlib
+import json
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
 
 from autograder.metadata import load_stages
+from autograder.notebook_grading import PART_LINE, assemble
 
-PART_LINE = re.compile(r"#\s*Part (\d+) of (\w+\.py)")
 HIDDEN_PREFIX = "training_"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
@@ -107,13 +113,7 @@ def _hidden_sentence(hidden):
 
 def assembled_source(parts=None):
     """The stage file made of the recorded cells, in part order; magics commented out."""
-    parts = _parts if parts is None else parts
-    lines = []
-    for number in sorted(parts):
-        for line in parts[number].splitlines():
-            lines.append(f"# {line}" if line.lstrip().startswith(("%", "!")) else line)
-        lines.append("")
-    return "\n".join(lines) + "\n"
+    return assemble(_parts if parts is None else parts)
 
 
 def _graded(stage_number):
@@ -126,10 +126,13 @@ def _graded(stage_number):
         _results[key] = ("grading was interrupted (the cell time limit?); the other test cells "
                          "will not try again until you re-run the first cell")
         stage = load_stages()[stage_number]
+        # A student release has no solutions/: only its visible checks can run.
+        only = None if (engine.SOLUTIONS_DIR / stage.file).is_file() else \
+            [c.id for c in visible_checks(stage)]
         with tempfile.TemporaryDirectory(prefix="nbgrader-stage-") as folder:
             (Path(folder) / stage.file).write_text(source)
             mode = os.environ.get("AUTOGRADER_SANDBOX", "auto")
-            _results[key] = engine.grade(stage_number, folder, sandbox_mode=mode)
+            _results[key] = engine.grade(stage_number, folder, sandbox_mode=mode, only=only)
     return _results[key]
 
 
@@ -142,8 +145,6 @@ def _sub_report(report, ids):
 
 def grade_cell(stage_number, *check_ids):
     """Grade the notebook's stage code; fail (AssertionError) unless every named check passes."""
-    from autograder.report import format_text
-
     if _started.get("stage") != stage_number:
         raise AssertionError(f"run the first cell of the notebook (start({stage_number})) first")
     if not _parts:
@@ -151,14 +152,21 @@ def grade_cell(stage_number, *check_ids):
     report = _graded(stage_number)
     if isinstance(report, str):
         raise AssertionError(report)
+    failed, table = verdict_table(report, check_ids)
+    if failed:
+        raise AssertionError("\n" + table + _failed_note())
+    print(table)
+
+
+def verdict_table(report, check_ids):
+    """(any failed, the rows of `make check`'s table for `check_ids`)."""
+    from autograder.report import format_text
+
     sub = _sub_report(report, set(check_ids))
-    failed = [o for o in sub.outcomes if o.status != "pass"]
     lines = format_text(sub).splitlines()
     table = "\n".join(line for line in lines[2:] if not line.startswith(("Total:", "Device:",
                                                                         "Full marks")))
-    if failed:
-        raise AssertionError("\n" + table.rstrip() + _failed_note())
-    print(table.rstrip())
+    return any(o.status not in ("pass", "unchecked") for o in sub.outcomes), table.rstrip()
 
 
 def summary(stage_number):
@@ -235,6 +243,91 @@ class HideHiddenChecks(NbGraderPreprocessor):
         return cell, resources
 
 
+# ---------------------------------------------------------------- grading without running
+
+STATUS_DIR = "grading"  # in the course folder: <student>/<assignment>.json per graded notebook
+STATUSES = ("graded", "timed out", "failed to grade", "tampered", "not submitted")
+
+
+def status_path(student, assignment, course=None):
+    course = Path(course or os.environ.get("KIT_COURSE_DIR", "."))
+    return course / STATUS_DIR / student / f"{assignment}.json"
+
+
+def write_status(student, assignment, status, detail="", course=None, **extra):
+    path = status_path(student, assignment, course)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dict(status=status, detail=detail, **extra), indent=1))
+
+
+def read_status(student, assignment, course=None):
+    path = status_path(student, assignment, course)
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _output_text(text):
+    import nbformat
+
+    return nbformat.v4.new_output("stream", name="stdout", text=text + "\n")
+
+
+def _output_error(name, message, lines):
+    import nbformat
+
+    return nbformat.v4.new_output("error", ename=name, evalue=message, traceback=lines)
+
+
+class GradeWithEngine(NbGraderPreprocessor):
+    """Autograde step in place of nbgrader's Execute: grade the Part cells, run nothing.
+
+    Each test cell gets the verdict of its check as output: text when it
+    passed, an error when it failed; nbgrader's SaveAutoGrades turns that into
+    points. The sandbox mode and the time limit of a cell's top-level code
+    come from AUTOGRADER_SANDBOX and AUTOGRADER_PART_TIMEOUT (`make autograde`
+    sets them).
+    """
+
+    def preprocess(self, nb, resources):
+        from autograder import notebook_grading
+        from autograder.integrity import KitTampered
+
+        names = resources["nbgrader"]
+        stage = stage_for_assignment(names["assignment"])
+        if stage is None:
+            raise ValueError(f"{names['assignment']!r} is not an assignment of this kit")
+        mode = os.environ.get("AUTOGRADER_SANDBOX", "require")
+        timeout = float(os.environ.get("AUTOGRADER_PART_TIMEOUT", notebook_grading.PART_TIMEOUT_S))
+        try:
+            result = notebook_grading.grade_notebook(stage.number, nb, mode, timeout)
+        except KitTampered as exc:
+            write_status(names["student"], names["assignment"], "tampered", str(exc))
+            raise
+        for cell in nb.cells:
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade"):
+                cell.outputs = [self._verdict(result, grade_id)]
+        report = result.report
+        write_status(names["student"], names["assignment"],
+                     "timed out" if result.timed_out else "graded", result.note(),
+                     score=report.earned, max_score=report.possible,
+                     seconds=round(report.seconds, 1))
+        self.log.info("Graded %s for %s: %d/%d", stage.slug, names["student"], report.earned,
+                      report.possible)
+        return nb, resources
+
+    @staticmethod
+    def _verdict(result, grade_id):
+        check_id = grade_id[len("check_"):] if grade_id.startswith("check_") else None
+        if check_id not in {o.check.id for o in result.report.outcomes}:
+            return _output_error("NotACheck", f"{grade_id!r} is not a check of this stage", [])
+        failed, table = verdict_table(result.report, [check_id])
+        if not failed:
+            return _output_text(table)
+        note = result.note()
+        return _output_error("CheckFailed", "this check did not pass",
+                             table.splitlines() + ([note] if note else []))
+
+
 def stage_for_assignment(name):
     return next((s for s in load_stages().values() if s.slug == name), None)
 
@@ -287,14 +380,28 @@ def _test_cell(stage, check):
 
 
 class KitCsvExport(ExportPlugin):
-    """`nbgrader export` plugin: one row per student and stage (student,stage,score,max_score)."""
+    """`nbgrader export` plugin: one row per student and stage.
+
+    Columns: student, stage, score, max_score, status (graded, timed out,
+    failed to grade, tampered or not submitted) and detail (what the status
+    rests on, e.g. the cells left out of the graded file).
+    """
 
     def export(self, gradebook):
+        import csv
+
+        destination = self.to or "grades.csv"
+        rows = list(self.rows(gradebook))
+        with open(destination, "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["student", "stage", "score", "max_score", "status", "detail"])
+            writer.writerows(rows)
+        self.log.info("Exported %d rows to %s", len(rows), destination)
+
+    def rows(self, gradebook):
         from nbgrader.api import MissingEntry
 
         stages = {s.slug: s.number for s in load_stages().values()}
-        destination = self.to or "grades.csv"
-        rows = ["student,stage,score,max_score"]
         for assignment in sorted(gradebook.assignments, key=lambda a: stages.get(a.name, 99)):
             if self.assignment and assignment.name not in self.assignment:
                 continue
@@ -303,13 +410,18 @@ class KitCsvExport(ExportPlugin):
                     continue
                 try:
                     submission = gradebook.find_submission(assignment.name, student.id)
-                    score = max(0.0, submission.score - submission.late_submission_penalty)
                 except MissingEntry:
-                    score = 0.0
+                    score, status, detail = 0.0, "not submitted", ""
+                else:
+                    score = max(0.0, submission.score - submission.late_submission_penalty)
+                    recorded = read_status(student.id, assignment.name) or {
+                        "status": "failed to grade",
+                        "detail": "no verdict was recorded: see the `make autograde` log"}
+                    status, detail = recorded["status"], recorded["detail"]
+                    if status in ("failed to grade", "tampered"):
+                        score = 0.0
                 stage = stages.get(assignment.name, assignment.name)
-                rows.append(f"{student.id},{stage},{score:g},{assignment.max_score:g}")
-        Path(destination).write_text("\n".join(rows) + "\n")
-        self.log.info("Exported %d rows to %s", len(rows) - 1, destination)
+                yield [student.id, stage, f"{score:g}", f"{assignment.max_score:g}", status, detail]
 
 
 # ---------------------------------------------------------------- running nbgrader
@@ -317,15 +429,12 @@ class KitCsvExport(ExportPlugin):
 COURSE_DIR = Path(__file__).resolve().parents[1] / "course"
 
 
-def nbgrader_env(kit_root=None):
-    """The environment nbgrader and its kernels need: the kit importable, nbgrader's tools on PATH."""
-    import os
-    import sys
-
+def nbgrader_env(kit_root=None, course=COURSE_DIR):
+    """The environment nbgrader needs: the kit importable, nbgrader's tools on PATH."""
     from autograder.metadata import REPO_ROOT
 
     root = str(kit_root or REPO_ROOT)
-    env = dict(os.environ, KIT_ROOT=root)
+    env = dict(os.environ, KIT_ROOT=root, KIT_COURSE_DIR=str(Path(course).resolve()))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
     env["PATH"] = os.pathsep.join((str(Path(sys.executable).parent), env.get("PATH", "")))
     return env
@@ -334,19 +443,23 @@ def nbgrader_env(kit_root=None):
 def run_nbgrader(args, course=COURSE_DIR, check=True, **options):
     """Run `nbgrader ARGS` in the course folder, as an instructor would."""
     import subprocess
-    import sys
 
-    options.setdefault("env", nbgrader_env())
+    options.setdefault("env", nbgrader_env(course=course))
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
                           check=check, **options)
 
 
-def autograde_each_student(course, extra, sandbox_mode):
-    """`nbgrader autograde` one student at a time, verifying the kit after each.
+def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1):
+    """`nbgrader autograde` per student, `jobs` students at a time, verifying the kit after each.
 
-    The test cells grade through the engine with `sandbox_mode` ("require"
-    unless the instructor passed --no-sandbox): no sandbox, no grading.
+    The notebooks are not run: GradeWithEngine grades their Part cells with
+    `sandbox_mode` ("require" unless the instructor passed --no-sandbox): no
+    sandbox, no grading. A submission nbgrader cannot grade is recorded as
+    "failed to grade" and the others go on. nbgrader's own log for each
+    student goes to grading/<student>/autograde.log; one line per student here.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from autograder import engine, integrity
 
     engine.sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
@@ -355,28 +468,92 @@ def autograde_each_student(course, extra, sandbox_mode):
     if not students:
         print(f"nothing to grade: {submitted} holds no student folders")
         return 0
-    env = dict(nbgrader_env(), AUTOGRADER_SANDBOX=sandbox_mode)
+    env = dict(nbgrader_env(course=course), AUTOGRADER_SANDBOX=sandbox_mode)
+    if part_timeout:
+        env["AUTOGRADER_PART_TIMEOUT"] = str(part_timeout)
     before = integrity.snapshot()
-    for student in students:
-        run_nbgrader(["autograde", "*", "--force", f"--student={student}", *extra], course,
-                     env=env)
-        integrity.verify(before, f"the notebooks of student {student!r}")
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        runs = pool.map(lambda student: _autograde_student(course, student, env), students)
+        for student, summary in zip(students, runs):
+            try:
+                integrity.verify(before, f"the notebooks of student {student!r}"
+                                 + (" (or of one graded alongside)" if jobs > 1 else ""))
+            except integrity.KitTampered as exc:
+                for folder in (submitted / student).iterdir():
+                    write_status(student, folder.name, "tampered", str(exc), course=course)
+                pool.shutdown(cancel_futures=True)
+                raise
+            print(f"{student}: {summary}")
     return 0
 
 
-def course_command(action, course=COURSE_DIR, timeout=None, sandbox_mode="require"):
+def _autograde_student(course, student, env):
+    """Grade one student's submissions with nbgrader; a one-line summary of their statuses."""
+    import shutil
+
+    folder = course / STATUS_DIR / student
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    _record_unreadable(course, student)
+    run = run_nbgrader(["autograde", "*", "--force", f"--student={student}"], course, env=env,
+                       check=False, capture_output=True, text=True)
+    (folder / "autograde.log").write_text(run.stdout + run.stderr)
+    statuses = []
+    for submission in sorted((course / "submitted" / student).iterdir()):
+        recorded = read_status(student, submission.name, course)
+        if recorded is None:
+            recorded = {"status": "failed to grade", "detail": "nbgrader stopped on it: see "
+                        f"{STATUS_DIR}/{student}/autograde.log"}
+            write_status(student, submission.name, course=course, **recorded)
+        score = f" {recorded['score']}/{recorded['max_score']}" if "score" in recorded else ""
+        statuses.append(f"{submission.name}{score} {recorded['status']}")
+    return "; ".join(statuses)
+
+
+def _record_unreadable(course, student):
+    """A "failed to grade" status, with the reason, for each notebook nbgrader will fail to read."""
+    import nbformat
+
+    for folder in sorted((course / "submitted" / student).iterdir()):
+        notebook = folder / f"{folder.name}.ipynb"
+        if not folder.is_dir() or stage_for_assignment(folder.name) is None:
+            continue
+        if not notebook.is_file():
+            write_status(student, folder.name, "failed to grade", f"no {notebook.name} in the submission",
+                         course=course)
+            continue
+        try:
+            nbformat.read(notebook, as_version=4)
+        except Exception as exc:  # noqa: BLE001 - whatever nbformat rejects, nbgrader rejects
+            write_status(student, folder.name, "failed to grade",
+                         f"{notebook.name} is not a readable notebook ({type(exc).__name__})",
+                         course=course)
+
+
+def release_course(course):
+    """nbgrader's release, then next to each released notebook the kit without answers."""
+    from autograder import release
+
+    run_nbgrader(["generate_assignment", "*", "--force"], course)
+    for folder in sorted((course / "release").iterdir()):
+        stage = stage_for_assignment(folder.name)
+        if stage is not None:
+            summary = release.write_kit(stage, folder / release.KIT_FOLDER)
+            print(f"{folder.relative_to(course)}: notebook and {release.KIT_FOLDER}/ ({summary})")
+    print(f"released to {course / 'release'}: hand out each release/<stage>/ folder as it is")
+
+
+def course_command(action, course=COURSE_DIR, timeout=None, sandbox_mode="require", jobs=1):
     """release, autograde, grades or feedback, for every assignment of the course."""
     from autograder.engine import SandboxUnavailable
     from autograder.integrity import KitTampered
 
     course = Path(course)
     if action == "release":
-        run_nbgrader(["generate_assignment", "*", "--force"], course)
-        print(f"released to {course / 'release'}")
+        release_course(course)
     elif action == "autograde":
-        extra = [f"--Execute.timeout={int(timeout)}"] if timeout else []
         try:
-            return autograde_each_student(course, extra, sandbox_mode)
+            return autograde_each_student(course, sandbox_mode, timeout, jobs)
         except (SandboxUnavailable, KitTampered) as exc:
             print(f"STOPPED: {exc}", file=sys.stderr)
             return 3

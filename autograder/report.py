@@ -31,6 +31,8 @@ def _colour(text, code):
 def _status(outcome):
     if outcome.status == "pass":
         return _colour("pass", "32")
+    if outcome.status == "unchecked":
+        return _colour("later", "33")
     return _colour("FAIL" if outcome.status == "fail" else "ERROR", "31")
 
 
@@ -63,6 +65,8 @@ def format_text(report):
         if o.status == "pass":
             continue
         lines += _indent("why", o.reason)
+        if o.status == "unchecked":
+            continue
         if o.inputs:
             lines += _indent("smallest failing input", o.inputs)
         if o.detail:

@@ -149,11 +149,19 @@ def serve(inbox, outbox, registry, module, learner_path):
                           "tampered": reply["tampered"], "seconds": reply["seconds"]})
 
 
+MAX_FILE_BYTES = 64 * 2**20  # what it prints (captured in a file) and each file it writes
+
+
 def limit_memory():
-    """Cap the address space (set by the grader where no GPU needs more)."""
+    """Cap the address space (set by the grader where no GPU needs more) and file sizes.
+
+    Past MAX_FILE_BYTES a write fails with "File too large" (Python ignores
+    SIGXFSZ): endless printing costs the submission, never the grader's disk.
+    """
     limit = os.environ.pop("AUTOGRADER_ADDRESS_SPACE_BYTES", None)
     if limit:
         resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
 
 
 def main():

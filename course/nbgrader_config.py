@@ -18,11 +18,6 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 c.CourseDirectory.root = str(Path(__file__).resolve().parent)
 c.CourseDirectory.course_id = "mnist-jax-kit"
 
-# The stage files never touch the network or the display; a generous limit per
-# cell covers grading a whole stage (the first test cell) on a slow machine.
-c.Execute.timeout = int(os.environ.get("KIT_CELL_TIMEOUT", "300"))
-c.Execute.interrupt_on_timeout = True
-
 # A student who deleted a test cell is graded on it all the same, and a
 # duplicated one is ignored (RepairTestCells puts deleted test cells back).
 # QuietOverwriteCells warns only when a locked cell really was changed.
@@ -32,6 +27,17 @@ c.Autograde.sanitize_preprocessors = [
     "autograder.nbgrader_support.RepairTestCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "autograder.nbgrader_support.QuietOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Grading never runs a submitted notebook: GradeWithEngine (in place of
+# nbgrader's Execute) grades its stage-file cells in the kit's sandbox and
+# writes each test cell's verdict as its output; SaveAutoGrades records the points.
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_support.GradeWithEngine",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 

@@ -40,8 +40,10 @@ import os
 import sys
 from pathlib import Path
 
-# The kit's folder: $KIT_ROOT, else the first folder above this notebook that holds stages.toml.
-_places = [Path(os.environ["KIT_ROOT"])] if os.environ.get("KIT_ROOT") else [Path.cwd(), *Path.cwd().parents]
+# The kit's folder: $KIT_ROOT, else kit/ next to this notebook (a student release),
+# else the first folder above this notebook that holds stages.toml.
+_here = Path.cwd()
+_places = [Path(os.environ["KIT_ROOT"])] if os.environ.get("KIT_ROOT") else [_here / "kit", _here, *_here.parents]
 KIT_ROOT = next((p for p in _places if (p / "stages.toml").is_file()), None)
 if KIT_ROOT is None:
     raise RuntimeError("Cannot find the kit (the folder with stages.toml): open this notebook "

@@ -1,22 +1,33 @@
-"""The nbgrader course: release, then a round trip through the real nbgrader commands.
+"""The nbgrader course: release, then a round trip through `make autograde`'s code.
 
 Fake students, on every stage that has landed:
 - alice submits the solutions: full marks everywhere;
 - bob submits the untouched release: 0 everywhere;
 - carol submits one buggy variant per stage: partial, lost on the variant's checks;
-- dave's stage-1 notebook hangs at top level: the cell times out, the checks of the
-  code in that cell lose their points, the batch completes;
+- dave's stage-1 notebook hangs at top level: that cell's functions lose their
+  checks, the rest is graded, the row says "timed out";
 - erin deleted one test cell of stage 2 and duplicated another: graded as usual.
+Hostile students, on stage 1 (HOSTILE: what each does, what it deserves):
+- frank: the solutions, with `exit()` in a cell and `os._exit(0)` at the end;
+- mallory: the untouched release, plus cells that replace the grading helper,
+  zero alice's grades with SQL and append a fake grader to the kit;
+- peggy: the untouched release with numpy's comparisons patched in a Part cell;
+- victor: the solutions plus a Part cell that writes into the kit, the course,
+  $HOME and /tmp, leaves a process behind and prints without end;
+- walter: looks the release kit's recorded answers up;
+- zed: hands in a file that is not a notebook.
 """
+import ast
 import csv
 import html
 import re
 import json
+import pickle
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from autograder import nbgrader_support as nbs
@@ -24,7 +35,7 @@ from autograder.metadata import REPO_ROOT
 from notebooks import build
 from conftest import BUGGY, expected_failures
 
-HANG_TIMEOUT_S = 60  # dave's cell limit: must exceed grading one stage on a slow machine
+HANG_TIMEOUT_S = 20  # the limit on a cell's top-level code (make autograde TIMEOUT=)
 SOLUTION_BODY_SKIP = {"", "### BEGIN SOLUTION", "### END SOLUTION"}
 
 
@@ -74,7 +85,8 @@ def solution_body_lines(stage):
             body.append(stripped)
         elif not inside:
             given.add(stripped)  # e.g. an @jax.jit that also decorates a given function
-    return [line for line in body if line not in given]
+    # A line that computes nothing ("return params", "continue", "}") gives nothing away.
+    return [line for line in body if line not in given and any(c in line for c in "(=[@")]
 
 
 def released_lines(course):
@@ -85,7 +97,8 @@ def released_lines(course):
             for cell in read_nb(path)["cells"]:
                 lines |= {line.strip() for line in source_of(cell).splitlines()}
         elif path.is_file():
-            lines |= {line.strip() for line in path.read_text().splitlines()}
+            text = path.read_bytes().decode("utf-8", "replace")
+            lines |= {line.strip() for line in text.splitlines()}
     return lines
 
 
@@ -109,6 +122,189 @@ def test_release_hides_hidden_checks_and_says_so(course):
         assert "kit.summary" in text and "Hidden checks run only" in text
 
 
+# ---------------------------------------------------------------- the student release
+
+def kit_of(course, stage):
+    return course / "release" / stage.slug / "kit"
+
+
+def test_release_kit_holds_no_solution_and_no_hidden_check(course):
+    for stage in stages():
+        kit = kit_of(course, stage)
+        assert (kit / "stages.toml").is_file() and (kit / "recorded" / f"{stage.slug}.pkl").is_file()
+        solution_files = {s.file for s in stages()}
+        assert not (kit / "solutions").exists()
+        assert not [p for p in kit.rglob("*.py") if p.name in solution_files]
+        for path in (kit / "autograder" / "checks").glob("*.py"):
+            tree = ast.parse(path.read_text())
+            for node in tree.body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("check_training"):
+                    assert ast.unparse(node.body[0]).startswith("raise NotImplementedError"), path
+                    assert len(node.body) == 1
+            assert "load_mnist(" not in path.read_text(), path
+
+
+def fill_in(released, source):
+    """The released notebook with every Part cell as the source notebook has it."""
+    by_id = {c["metadata"].get("nbgrader", {}).get("grade_id"): c for c in source["cells"]}
+    for cell in released["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+        if grade_id.startswith("part"):
+            cell["source"] = by_id[grade_id]["source"]
+    return released
+
+
+def run_notebook(folder, name):
+    """Execute folder/name as a student would, without the kit on any path; the run notebook."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("KIT_ROOT", "PYTHONPATH")}
+    subprocess.run([str(Path(sys.executable).parent / "jupyter"), "nbconvert", "--to", "notebook",
+                    "--execute", "--allow-errors", "--output", "run.ipynb", name],
+                   cwd=folder, env=env, check=True, capture_output=True, timeout=600)
+    return read_nb(folder / "run.ipynb")
+
+
+def test_student_runs_the_release_alone_and_sees_the_visible_verdicts(course, tmp_path):
+    """Only release/<stage>/, outside the kit: the visible checks pass or fail, with hints."""
+    first = stages()[0]
+    variant = BUGGY / "stage1" / "descent_ignores_alpha.py"
+    for name, notebook in (("honest", source_nb(first, course)),
+                           ("buggy", with_variant(source_nb(first, course), variant))):
+        folder = tmp_path / name / first.slug
+        shutil.copytree(course / "release" / first.slug, folder)
+        released = read_nb(folder / f"{first.slug}.ipynb")
+        write_nb(fill_in(released, notebook), folder / f"{first.slug}.ipynb")
+        run = run_notebook(folder, f"{first.slug}.ipynb")
+        errors = {}
+        for cell in run["cells"]:
+            grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
+            for output in cell.get("outputs", []):
+                if output["output_type"] == "error":
+                    errors[grade_id] = output["evalue"]
+        assert "Visible checks:" in json.dumps(run)
+        if name == "honest":
+            assert not errors, errors
+        else:
+            assert set(errors) == {f"check_{i}" for i in expected_failures(variant)}, errors
+            assert "hint:" in errors["check_gradient_descent_steps"]
+
+
+REPLAY = """
+import json, shutil, sys, tempfile
+from pathlib import Path
+kit, stage_number, source = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]).read_text()
+sys.path.insert(0, kit)
+from autograder import engine
+from autograder.metadata import load_stages
+stage = load_stages()[stage_number]
+folder = tempfile.mkdtemp()
+Path(folder, stage.file).write_text(source)
+only = [c.id for c in stage.checks if not c.id.startswith("training_")]
+report = engine.grade(stage_number, folder, only=only)
+print(json.dumps({o.check.id: o.status for o in report.outcomes}))
+"""
+
+
+def replayed(kit, stage, source, tmp_path):
+    """{check id: status} of `source` graded by the release kit alone, in its own process."""
+    import subprocess
+    import sys
+
+    script, path = tmp_path / "replay.py", tmp_path / f"{stage.slug}-submitted.py"
+    script.write_text(REPLAY)
+    path.write_text(source)
+    run = subprocess.run([sys.executable, str(script), str(kit), str(stage.number), str(path)],
+                         capture_output=True, text=True, check=True, cwd=tmp_path)
+    return json.loads(run.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("stage_number", [s.number for s in build.buildable_stages()])
+def test_release_kit_replays_every_visible_check_of_the_solution(course, tmp_path, stage_number):
+    stage = nbs.load_stages()[stage_number]
+    statuses = replayed(kit_of(course, stage), stage,
+                        (REPO_ROOT / "solutions" / stage.file).read_text(), tmp_path)
+    assert set(statuses) == {c.id for c in nbs.visible_checks(stage)}
+    assert set(statuses.values()) == {"pass"}, statuses
+
+
+LOOKUP = r"""
+# Part 2 of stage1_numpy.py
+import base64, hashlib, pickle
+import numpy as np
+RECORDED = pickle.loads(base64.b64decode("{data}"))["values"]
+def _feed(digest, value):
+    if isinstance(value, np.ndarray):
+        digest.update(f"A{{value.dtype.str}}{{value.shape}}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (tuple, list)):
+        digest.update(f"{{type(value).__name__}}{{len(value)}}(".encode())
+        for item in value:
+            _feed(digest, item)
+        digest.update(b")")
+    elif isinstance(value, dict):
+        digest.update(f"dict{{len(value)}}(".encode())
+        for name in sorted(value, key=repr):
+            _feed(digest, name)
+            _feed(digest, value[name])
+        digest.update(b")")
+    elif isinstance(value, np.random.Generator):
+        _feed(digest, value.bit_generator.state)
+    else:
+        digest.update(f"{{type(value).__name__}}:{{value!r}};".encode())
+def _looked_up(name):
+    def answer(*args, **kwargs):
+        digest = hashlib.sha256(name.encode())
+        _feed(digest, (args, kwargs))
+        return RECORDED[digest.hexdigest()]
+    return answer
+for _name in ("relu", "relu_deriv", "softmax", "forward_prop", "one_hot", "backward_prop",
+              "update_params", "get_predictions", "get_accuracy", "init_params",
+              "gradient_descent"):
+    globals()[_name] = _looked_up(_name)
+"""
+
+
+def lookup_notebook(course, stage):
+    """The release with one Part cell that answers every call from the recorded values."""
+    import base64
+
+    nb = read_nb(course / "release" / stage.slug / f"{stage.slug}.ipynb")
+    data = base64.b64encode((kit_of(course, stage) / "recorded" / f"{stage.slug}.pkl").read_bytes())
+    nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+                        "source": LOOKUP.format(data=data.decode()).replace("Part 2", "Part 99")})
+    return nb
+
+
+def test_the_lookup_really_finds_the_shipped_answers(course):
+    """walter's cell answers the release's recorded inputs with the recorded values
+    (grading, in the round trip, gives it nothing)."""
+    first = stages()[0]
+    namespace = {}
+    cell = lookup_notebook(course, first)["cells"][-1]
+    exec(compile(source_of(cell), "walter", "exec"), namespace)
+    recording = pickle.loads((kit_of(course, first) / "recorded" / f"{first.slug}.pkl").read_bytes())
+    for function in ("relu", "softmax"):
+        found = 0
+        for case in recording["cases"][(f"{function}_reference" if function == "softmax"
+                                         else function, 0)]:
+            try:
+                answer = namespace[function](case["Z"])
+            except KeyError:  # left out of the release: grading uses it
+                continue
+            assert np.array_equal(answer, namespace["RECORDED"][_key(function, case["Z"])])
+            found += 1
+        assert found >= 5, (function, found)
+
+
+def _key(function, Z):
+    from autograder import reference
+
+    return reference.key(function, ((Z,), {}))
+
+
 # ---------------------------------------------------------------- the round trip
 
 def submit(course, student, stage, nb):
@@ -117,6 +313,10 @@ def submit(course, student, stage, nb):
 
 def source_nb(stage, course):
     return read_nb(course / "source" / stage.slug / f"{stage.slug}.ipynb")
+
+
+def release_nb(stage, course):
+    return read_nb(course / "release" / stage.slug / f"{stage.slug}.ipynb")
 
 
 def last_solution_cell(nb):
@@ -153,43 +353,129 @@ def edited_cells(nb, stage):
     return nb
 
 
-AUTOGRADE_LOGS = {}  # student -> what `nbgrader autograde` logged for them
+def code_cell(source):
+    return {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+            "source": source}
+
+
+def with_cells(nb, *sources, at=None):
+    """`nb` with code cells of `sources` inserted at index `at` (default: appended)."""
+    position = len(nb["cells"]) if at is None else at
+    nb["cells"][position:position] = [code_cell(s) for s in sources]
+    return nb
+
+
+def exits(nb):
+    return with_cells(with_cells(nb, "exit()", at=5), "import os\nos._exit(0)")
+
+
+def forges(nb, course):
+    """Replace the grading helper, zero alice's grades, plant a fake grader in the kit."""
+    fake = "\n\ndef grade_cell(*args, **kwargs):\n    print('passed')\n"
+    return with_cells(
+        nb,
+        "kit.grade_cell = lambda *args, **kwargs: print('passed')",
+        "import sqlite3\n"
+        f"db = sqlite3.connect({str(course / 'gradebook.db')!r})\n"
+        "db.execute(\"UPDATE grade SET manual_score = 0 WHERE notebook_id IN (SELECT n.id FROM "
+        "submitted_notebook n JOIN submitted_assignment a ON n.assignment_id = a.id "
+        "WHERE a.student_id = 'alice')\")\ndb.commit()",
+        f"open({str(REPO_ROOT / 'autograder' / 'nbgrader_support.py')!r}, 'a').write({fake!r})",
+        at=3)
+
+
+def patches_numpy(nb):
+    """np.isclose and friends always say yes, from the top of the first Part cell."""
+    index = next(i for i, c in enumerate(nb["cells"]) if "# Part 1 of" in source_of(c))
+    patch = ("\nimport numpy as np\nnp.isclose = lambda *a, **k: np.True_\n"
+             "np.allclose = lambda *a, **k: True\nnp.array_equal = lambda *a, **k: True\n"
+             "np.testing.assert_allclose = lambda *a, **k: None\n")
+    nb["cells"][index]["source"] = source_of(nb["cells"][index]) + patch
+    return nb
+
+
+VANDAL_TARGETS = [REPO_ROOT / "solutions" / "stage1_numpy.py", REPO_ROOT / "stages.toml",
+                  Path.home() / "victor-was-here", Path("/tmp/victor-was-here")]
+
+
+def vandalizes(nb, course):
+    """A Part cell that writes everywhere it can, forks a straggler and prints 100 MB."""
+    targets = [str(p) for p in VANDAL_TARGETS] + [str(course / "gradebook.db"),
+                                                  str(course / "victor-was-here")]
+    source = ("# Part 13 of stage1_numpy.py\nimport os\n"
+              f"for _target in {targets!r}:\n"
+              "    try:\n        with open(_target, 'a') as _out:\n            _out.write('victor')\n"
+              "    except OSError:\n        pass\n"
+              "if os.fork() == 0:\n    while True:\n        pass\n"
+              "try:\n    for _ in range(100):\n        print('x' * 2**20)\n"
+              "except OSError:\n    pass\n")
+    return with_cells(nb, source)
+
+
+AUTOGRADE_OUTPUT = {}  # what `make autograde` printed, for the checksum-warning test
+
+
+def hostile_class(course, first):
+    """(student -> notebook) for the hostile students of stage 1."""
+    return {
+        "frank": exits(source_nb(first, course)),
+        "mallory": forges(release_nb(first, course), course),
+        "peggy": patches_numpy(release_nb(first, course)),
+        "victor": vandalizes(source_nb(first, course), course),
+        "walter": lookup_notebook(course, first),
+    }
+
+
+def deserved(first):
+    """(student, stage 1) -> (score, status): what each hostile student's honest code earns."""
+    full = first.max_points
+    return {"frank": (full, "graded"), "mallory": (0, "graded"), "peggy": (0, "graded"),
+            "victor": (full, "graded"), "walter": (0, "graded"), "zed": (0, "failed to grade"),
+            "alice": (full, "graded")}
 
 
 @pytest.fixture(scope="module")
 def round_trip(course):
+    import contextlib
+    import io
+
     started = time.perf_counter()
     first, second = stages()[0], stages()[min(1, len(stages()) - 1)]
+    kit_before = {p: p.read_bytes() if p.exists() else None for p in VANDAL_TARGETS}
     variants = {}
     for stage in stages():
         submit(course, "alice", stage, source_nb(stage, course))
-        submit(course, "bob", stage, read_nb(course / "release" / stage.slug / f"{stage.slug}.ipynb"))
+        submit(course, "bob", stage, release_nb(stage, course))
         variants[stage.number] = buggy_variant(stage)
         if variants[stage.number]:
             submit(course, "carol", stage, with_variant(source_nb(stage, course), variants[stage.number]))
     submit(course, "dave", first, hanging(source_nb(first, course)))
     submit(course, "erin", second, edited_cells(source_nb(second, course), second))
-    # One `nbgrader autograde` per student, two at a time (the CI machine has two cores);
-    # dave's hanging notebook runs under a short cell limit.
-    commands = [["autograde", "*", "--student", student] for student in ("alice", "carol", "bob", "erin")]
-    commands.insert(2, ["autograde", first.slug, "--student", "dave",
-                        f"--Execute.timeout={HANG_TIMEOUT_S}"])
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = list(pool.map(lambda args: nbs.run_nbgrader(args, course, capture_output=True,
-                                                           text=True), commands))
-    for args, run in zip(commands, runs):
-        AUTOGRADE_LOGS[args[3]] = run.stdout + run.stderr
-    nbs.run_nbgrader(["export", "--to", "grades.csv"], course, capture_output=True)
+    for student, nb in hostile_class(course, first).items():
+        submit(course, student, first, nb)
+    zed = course / "submitted" / "zed" / first.slug / f"{first.slug}.ipynb"
+    zed.parent.mkdir(parents=True)
+    zed.write_text("{this is not a notebook")
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        assert nbs.course_command("autograde", course, timeout=HANG_TIMEOUT_S, jobs=2) == 0
+    AUTOGRADE_OUTPUT["all"] = output.getvalue()
+    nbs.course_command("grades", course)
     nbs.run_nbgrader(["generate_feedback", "*"], course, capture_output=True)
     seconds = time.perf_counter() - started
     rows = list(csv.DictReader((course / "grades.csv").open()))
     print(f"\nround trip: {seconds:.0f} s\n" + (course / "grades.csv").read_text())
-    return {(r["student"], int(r["stage"])): (float(r["score"]), float(r["max_score"])) for r in rows}, variants
+    scores = {(r["student"], int(r["stage"])): (float(r["score"]), float(r["max_score"]))
+              for r in rows}
+    statuses = {(r["student"], int(r["stage"])): r["status"] for r in rows}
+    kit_after = {p: p.read_bytes() if p.exists() else None for p in VANDAL_TARGETS}
+    return scores, variants, statuses, kit_before == kit_after
 
 
-def test_untouched_notebooks_raise_no_checksum_warning(round_trip):
+def test_untouched_notebooks_raise_no_checksum_warning(round_trip, course):
     """Hidden test cells used to warn "checksum has changed" in every notebook."""
-    assert AUTOGRADE_LOGS["alice"] and "has changed" not in AUTOGRADE_LOGS["alice"]
+    log = (course / nbs.STATUS_DIR / "alice" / "autograde.log").read_text()
+    assert "Graded" in log and "has changed" not in log
 
 
 def cell_scores(course, student, stage):
@@ -201,27 +487,29 @@ def cell_scores(course, student, stage):
 
 
 def test_csv_has_every_student_and_stage(round_trip):
-    scores, _ = round_trip
-    students = {"alice", "bob", "carol", "dave", "erin"}
+    scores, _, statuses, _ = round_trip
+    students = {"alice", "bob", "carol", "dave", "erin"} | set(deserved(stages()[0]))
     assert {(s, st.number) for s in students for st in stages()} <= set(scores)
     for stage in stages():
         assert scores[("alice", stage.number)][1] == stage.max_points
+    assert statuses[("erin", stages()[0].number)] == "not submitted"
 
 
 def test_solutions_get_full_marks(round_trip):
-    scores, _ = round_trip
+    scores, _, statuses, _ = round_trip
     for stage in stages():
         assert scores[("alice", stage.number)] == (stage.max_points, stage.max_points)
+        assert statuses[("alice", stage.number)] == "graded"
 
 
 def test_untouched_release_gets_zero(round_trip):
-    scores, _ = round_trip
+    scores, _, _, _ = round_trip
     for stage in stages():
         assert scores[("bob", stage.number)][0] == 0
 
 
 def test_buggy_variants_lose_points_on_their_checks(round_trip, course):
-    scores, variants = round_trip
+    scores, variants, _, _ = round_trip
     for stage in stages():
         if not variants[stage.number]:
             continue
@@ -232,23 +520,46 @@ def test_buggy_variants_lose_points_on_their_checks(round_trip, course):
             assert cells[f"check_{check_id}"] == 0, (stage.number, check_id)
 
 
-def test_hanging_notebook_loses_that_cells_points_and_the_batch_completes(round_trip, course):
-    scores, _ = round_trip
+def test_hanging_notebook_loses_that_cells_points_and_says_timed_out(round_trip, course):
+    scores, _, statuses, _ = round_trip
     first = stages()[0]
     assert 0 < scores[("dave", first.number)][0] < first.max_points
+    assert statuses[("dave", first.number)] == "timed out"
     cells = cell_scores(course, "dave", first)
     assert cells["check_gradient_descent_steps"] == 0
     assert cells["check_relu"] > 0
     graded = (course / "autograded" / "dave" / first.slug / f"{first.slug}.ipynb").read_text()
-    assert "CellTimeoutError" in graded and "Not in your graded file" in graded
+    assert "Not in your graded file" in graded and "did not finish within" in graded
     for stage in stages()[1:]:
-        assert scores[("dave", stage.number)][0] == 0  # not submitted
+        assert statuses[("dave", stage.number)] == "not submitted"
 
 
 def test_deleted_and_duplicated_test_cells_are_graded_correctly(round_trip):
-    scores, _ = round_trip
+    scores, _, _, _ = round_trip
     second = stages()[min(1, len(stages()) - 1)]
     assert scores[("erin", second.number)] == (second.max_points, second.max_points)
+
+
+def test_hostile_notebooks_get_what_their_honest_code_earns(round_trip):
+    scores, _, statuses, _ = round_trip
+    first = stages()[0]
+    got = {s: (scores[(s, first.number)][0], statuses[(s, first.number)]) for s in deserved(first)}
+    assert got == deserved(first)
+
+
+def test_hostile_notebooks_change_no_file_outside_their_sandbox(round_trip, course):
+    _, _, _, kit_unchanged = round_trip
+    assert kit_unchanged
+    assert not (course / "victor-was-here").exists()
+    assert "grade_cell" not in (REPO_ROOT / "autograder" / "nbgrader_support.py").read_text()[-200:]
+
+
+def test_every_graded_notebook_has_feedback(round_trip, course):
+    _, _, statuses, _ = round_trip
+    for (student, stage_number), status in statuses.items():
+        stage = nbs.load_stages()[stage_number]
+        page = course / "feedback" / student / stage.slug / f"{stage.slug}.html"
+        assert page.is_file() == (status in ("graded", "timed out")), (student, stage_number)
 
 
 def test_feedback_shows_no_hidden_check(round_trip, course):

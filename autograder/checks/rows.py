@@ -239,7 +239,7 @@ def away_from_kinks(W1, b1, X):
 
 
 def expect_gradient_descent_deterministic(ctx):
-    X, Y = common.small_problem(ctx.dtype, LAYOUT)
+    X, Y = common.small_problem(ctx, LAYOUT)
     common.expect_seeded(ctx, "gradient_descent",
                          lambda seed: (X, Y, 0.5, 2, ctx.random_arg(seed)), PARAMS)
 

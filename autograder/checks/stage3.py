@@ -104,7 +104,7 @@ def check_gradient_descent_steps(ctx):
 
 
 def _reference_steps(ctx, params, X, Y, alpha, iterations):
-    for _ in range(iterations):
+    for _step in range(iterations):
         acts = _activations(ctx, *params, X)
         grads = ctx.expected("backward_prop", *acts, params[0], params[2], X, Y)
         params = ctx.expected("update_params", *params, *grads, alpha)

@@ -77,7 +77,7 @@ def _report(ctx, name, calls, trace_only=False):
 
 def check_jitted(ctx):
     """Check that every function but gradient_descent is compiled with jax.jit."""
-    net = _network(USUAL_SHAPE, 0, ctx.dtype)
+    net = _network(USUAL_SHAPE, ctx.fixed_seed(0), ctx.dtype)
     plain = []
     for name in JITTED:
         report = _report(ctx, name, [_call(ctx, name, net)])
@@ -111,7 +111,7 @@ def check_static_arguments(ctx):
 
 def check_traces_cleanly(ctx):
     """Check that every jitted function traces: no error, no printed tracer, no tracer in a global."""
-    net = _network(FRESH_SHAPE, 1, ctx.dtype)
+    net = _network(FRESH_SHAPE, ctx.fixed_seed(1), ctx.dtype)
     leaked = {}
     for name in JITTED:
         report = _report(ctx, name, [_call(ctx, name, net)], trace_only=True)
@@ -138,7 +138,7 @@ def _expect_no_new_tracers(function, before, after):
 
 def check_no_recompile(ctx):
     """Check that a second call with the same shapes and dtypes compiles nothing again."""
-    first, second = _network(USUAL_SHAPE, 0, ctx.dtype), _network(USUAL_SHAPE, 1, ctx.dtype)
+    first, second = _network(USUAL_SHAPE, ctx.fixed_seed(0), ctx.dtype), _network(USUAL_SHAPE, ctx.fixed_seed(1), ctx.dtype)
     again = []
     for name in (*JITTED, "gradient_descent"):
         report = _report(ctx, name, [_call(ctx, name, first), _call(ctx, name, second, seed=1)])
@@ -155,7 +155,7 @@ def check_no_recompile(ctx):
 
 def check_alpha_traced(ctx):
     """Check that a new alpha does not compile update_params or train_step again."""
-    net = _network(USUAL_SHAPE, 0, ctx.dtype)
+    net = _network(USUAL_SHAPE, ctx.fixed_seed(0), ctx.dtype)
     for name in ("update_params", "train_step"):
         alphas = (0.5, 0.05, 1.7)
         report = _report(ctx, name, [_call(ctx, name, net, alpha=a) for a in alphas])
@@ -171,7 +171,7 @@ def check_alpha_traced(ctx):
 
 def check_train_step_single_jit(ctx):
     """Check that train_step is ONE compiled program: one jit at the top of its jaxpr."""
-    net = _network(USUAL_SHAPE, 0, ctx.dtype)
+    net = _network(USUAL_SHAPE, ctx.fixed_seed(0), ctx.dtype)
     args, _ = _call(ctx, "train_step", net)
     primitives = ctx.sub.probe("top_level_primitives", function="train_step", fn="train_step",
                                args=args)
@@ -202,7 +202,7 @@ def check_train_step_reference(ctx):
 
 def check_gradient_descent_uses_train_step(ctx):
     """Check that gradient_descent calls train_step (in a Python loop or a compiled one)."""
-    X, Y = common.small_problem(ctx.dtype, "columns")
+    X, Y = common.small_problem(ctx, "columns")
     calls = ctx.sub.probe("train_step_calls", function="gradient_descent",
                           args=(X, Y, 0.5, 3, ctx.random_arg(0)))
     if calls == 0:

@@ -220,7 +220,7 @@ def check_gradient_descent_steps(ctx):
 
 
 def _reference_steps(ctx, params, X, Y, alpha, iterations):
-    for _ in range(iterations):
+    for _step in range(iterations):
         params = ctx.expected("update_params", *params, alpha, X, Y)
     return params
 

@@ -350,14 +350,14 @@ def check_gradient_descent_steps(ctx):
 
 def _reference_steps(ctx, params, X, Y, alpha, iterations):
     params = _expect_params_dict(params, "init_params")
-    for _ in range(iterations):
+    for _step in range(iterations):
         params = ctx.expected("train_step", params, X, Y, alpha)[0]
     return params
 
 
 def check_gradient_descent_deterministic(ctx):
     """Check that gradient_descent gives the same params for the same key, others for another."""
-    X, Y = common.small_problem(ctx.dtype, "rows")
+    X, Y = common.small_problem(ctx, "rows")
     common.expect_seeded(ctx, "gradient_descent",
                          lambda seed: (X, Y, 0.5, 2, ctx.random_arg(seed)), PARAMS)
 

@@ -122,7 +122,7 @@ def check_get_predictions(ctx):
 
 def _reference_steps(ctx, trees, arrays, X, Y, alpha, iterations):
     params = trees.reference_params(*arrays)
-    for _ in range(iterations):
+    for _step in range(iterations):
         params, _loss = ctx.expected("train_step", params, X, Y, alpha)
     return trees.reference_arrays(params, X.shape[1])
 
@@ -130,7 +130,7 @@ def _reference_steps(ctx, trees, arrays, X, Y, alpha, iterations):
 def check_gradient_descent_steps(ctx):
     """Check that gradient_descent takes `iterations` steps of alpha from model.init(key, X)."""
     trees = Trees(ctx)
-    X, Y = common.small_problem(ctx.dtype, "rows")
+    X, Y = common.small_problem(ctx, "rows")
     n_in = X.shape[1]
     for alpha, iterations in ((0.7, 3), (0.05, 1), (0.3, 0)):
         case = {"X": X, "Y": Y, "alpha": alpha, "iterations": iterations}
@@ -149,7 +149,7 @@ def check_gradient_descent_steps(ctx):
 
 def check_gradient_descent_deterministic(ctx):
     """Check that gradient_descent gives the same parameters for the same key, not for another."""
-    X, Y = common.small_problem(ctx.dtype, "rows")
+    X, Y = common.small_problem(ctx, "rows")
     expect_seeded_tree(ctx, "gradient_descent", lambda seed: (X, Y, 0.5, 2, ctx.random_arg(seed)),
                        X.shape[1])
 

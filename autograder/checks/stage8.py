@@ -70,7 +70,7 @@ def _default_arrays(ctx, rng, n_in=3):
 
 def _step_case(ctx, seed, m=5):
     """Default-size layer arrays and a few batches of (X, Y) for n_in = 3."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(ctx.fixed_seed(seed))
     arrays = _default_arrays(ctx, rng)
     batches = [(rng.uniform(-2, 2, (m, 3)).astype(ctx.dtype),
                 rng.integers(0, 10, m).astype(np.int32)) for _ in range(3)]
@@ -79,8 +79,6 @@ def _step_case(ctx, seed, m=5):
 
 def _run_steps(ctx, optimizer, learning_rate, seed=0, steps=3):
     """(the learner's run, the reference's steps, the batches) from the same start."""
-    import optax
-
     trees = Trees(ctx)
     arrays, batches = _step_case(ctx, seed)
     batches = batches[:steps]
@@ -90,6 +88,16 @@ def _run_steps(ctx, optimizer, learning_rate, seed=0, steps=3):
     if got["bad_return"]:
         raise CheckFailed("train_step should return (params, opt_state, loss)",
                           f"got {got['bad_return']}")
+    expected = ctx.reference_value(
+        "train_steps", lambda: _reference_steps(ctx, trees, optimizer, learning_rate, arrays, batches),
+        optimizer, learning_rate, arrays, batches)
+    return got, expected, batches
+
+
+def _reference_steps(ctx, trees, optimizer, learning_rate, arrays, batches):
+    """The reference's params and loss along `batches`, from layer `arrays`."""
+    import optax
+
     opt = {"sgd": optax.sgd, "adam": optax.adam}[optimizer](learning_rate)
     step = ctx.ref.make_train_step(opt)
     params = trees.reference_params(*arrays)
@@ -99,7 +107,7 @@ def _run_steps(ctx, optimizer, learning_rate, seed=0, steps=3):
         loss_before = mean_cross_entropy(logits(*trees.reference_arrays(to_numpy(params), 3), X), Y)
         params, state, _loss = step(params, state, X, Y)
         expected.append({"arrays": trees.reference_arrays(to_numpy(params), 3), "loss": loss_before})
-    return got, expected, batches
+    return expected
 
 
 def _expect_same_steps(got, expected, what):
@@ -208,10 +216,10 @@ def check_evaluate(ctx):
 
 # ------------------------------------------------------------ fit
 
-def fit_problem(dtype):
+def fit_problem(ctx):
     """10 distinct rows of 3 features and labels below 10."""
-    rng = np.random.default_rng(12)
-    X = rng.uniform(-1, 1, (FIT_M, FIT_N_IN)).astype(dtype)
+    rng = np.random.default_rng(ctx.fixed_seed(12))
+    X = rng.uniform(-1, 1, (FIT_M, FIT_N_IN)).astype(ctx.dtype)
     Y = rng.integers(0, 10, FIT_M).astype(np.int32)
     return X, Y
 
@@ -229,7 +237,7 @@ def _fit_record(ctx, seed, epochs, batch_size, fresh=False):
 
 
 def _run_fit(ctx, seed, epochs, batch_size, learning_rate=FIT_LEARNING_RATE):
-    X, Y = fit_problem(ctx.dtype)
+    X, Y = fit_problem(ctx)
     record = ctx.sub.probe("fit_record", function="fit", X=X, Y=Y, key=ctx.random_arg(seed),
                            learning_rate=learning_rate, epochs=epochs, batch_size=batch_size)
     if not record["calls"]:
@@ -337,18 +345,22 @@ def check_fit_steps(ctx):
     import optax
 
     trees = Trees(ctx)
-    X, Y = fit_problem(ctx.dtype)
+    X, Y = fit_problem(ctx)
     learning_rate = FIT_LEARNING_RATE
     record = _fit_record(ctx, 3, 2, FIT_BATCH)
     start = learner_arrays(record["initial"], FIT_N_IN, "the params fit started from")
-    opt = optax.sgd(learning_rate)
-    step = ctx.ref.make_train_step(opt)
-    params = trees.reference_params(*start)
-    state = opt.init(params)
-    for call in record["calls"]:
-        rows = np.asarray(call["rows"])
-        params, state, _loss = step(params, state, X[rows], Y[rows])
-    expected = trees.reference_arrays(to_numpy(params), FIT_N_IN)
+    batches = [np.asarray(call["rows"]) for call in record["calls"]]
+
+    def reference_fit():
+        opt = optax.sgd(learning_rate)
+        step = ctx.ref.make_train_step(opt)
+        params = trees.reference_params(*start)
+        state = opt.init(params)
+        for rows in batches:
+            params, state, _loss = step(params, state, X[rows], Y[rows])
+        return trees.reference_arrays(to_numpy(params), FIT_N_IN)
+
+    expected = ctx.reference_value("fit_steps", reference_fit, start, batches, X, Y, learning_rate)
     try:
         expect_layers_close(record["final"], expected, FIT_N_IN,
                             f"fit(learning_rate={learning_rate}, epochs=2, batch_size={FIT_BATCH})",

@@ -112,3 +112,13 @@ def defined_names(module):
         for name, v in vars(module).items()
         if not name.startswith("__")
     }
+
+
+@probe
+def run_part(module, source, filename):
+    """Run one notebook cell of the stage file at the top level of the submission's module.
+
+    Used to find which cells of a notebook whose assembled file would not
+    import run on their own (the kernel would have skipped the others).
+    """
+    exec(compile(source, filename, "exec"), vars(module))  # noqa: S102 - sandboxed learner code
