@@ -7,11 +7,13 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: check test exercises data stages lock clean help
+.PHONY: check grade bench-grading test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
 	@echo "     [NO_SANDBOX=1]                           ... without the bubblewrap sandbox"
+	@echo "make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]"
+	@echo "                                              grade a class (docs/instructors.md)"
 	@echo "make test                                     run the kit's own tests"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
@@ -27,6 +29,14 @@ $(READY): requirements.lock
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
 	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT)) $(if $(NO_SANDBOX),--no-sandbox)
+
+grade: $(READY)
+	@$(if $(SUBMISSIONS),,echo "usage: make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]" >&2; exit 2)
+	@$(PY) -m autograder grade $(SUBMISSIONS) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(STUDENT),--student $(STUDENT)) $(if $(STAGE),--stage $(STAGE)) $(if $(FORCE),--force) $(if $(NO_SANDBOX),--no-sandbox)
+
+# Grades a synthetic class and prints its speed (benchmarks/grading.py --help).
+bench-grading: $(READY)
+	@$(PY) benchmarks/grading.py $(BENCH_ARGS)
 
 test: $(READY)
 	@$(PY) -m pytest $(PYTEST_ARGS)

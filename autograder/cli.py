@@ -89,6 +89,16 @@ def parser():
     ex.set_defaults(run=_exercises)
     sub.add_parser("data", help="download full MNIST into data/mnist/ (data --help for options)")
     sub.add_parser("stages", help="list the stages").set_defaults(run=_stages)
+    grade = sub.add_parser("grade", help="grade a class: one folder per student")
+    grade.add_argument("submissions", help="folder of <student>/<stage file or notebook>")
+    grade.add_argument("--out", default="grades", help="where results go (default grades/)")
+    grade.add_argument("--jobs", type=int, help="submissions graded at once (default: every core)")
+    grade.add_argument("--student", help="grade only this student")
+    grade.add_argument("--stage", type=int, help="grade only this stage")
+    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="grade even where the sandbox cannot start (trusted code only)")
+    grade.set_defaults(run=_grade)
     course = sub.add_parser("course", help="learner notebooks and the nbgrader course")
     course.add_argument("action", choices=("notebooks", "release", "autograde", "grades",
                                            "feedback"))
@@ -112,6 +122,22 @@ def main(argv=None):
         return _data(argv[1:])
     args = parser().parse_args(argv)
     return args.run(args)
+
+
+def _grade(args):
+    from autograder import classgrade
+    from autograder.engine import SandboxUnavailable
+
+    if not Path(args.submissions).is_dir():
+        print(f"SUBMISSIONS={args.submissions}: no such folder", file=sys.stderr)
+        return 2
+    try:
+        return classgrade.grade_class(args.submissions, args.out, args.jobs, args.student,
+                                      args.stage, args.force,
+                                      sandbox_mode="off" if args.no_sandbox else "require")
+    except SandboxUnavailable as exc:
+        print(f"STOPPED: {exc}", file=sys.stderr)
+        return 3
 
 
 def _course(args):

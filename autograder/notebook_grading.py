@@ -70,32 +70,33 @@ class NotebookGrade:
 
 
 def grade_notebook(stage_number, nb, sandbox_mode="require", part_timeout=PART_TIMEOUT_S,
-                   call_timeout=engine.CALL_TIMEOUT_S):
+                   call_timeout=engine.CALL_TIMEOUT_S, reference=None):
     """Grade the Part cells of notebook `nb` (a dict, as read from the .ipynb)."""
     stage = load_stages()[stage_number]
     parts = notebook_parts(nb, stage.file)
-    report = _grade_source(stage, assemble(parts), sandbox_mode, part_timeout, call_timeout)
-    result = NotebookGrade(report, timed_out=_timed_out(report))
+    options = dict(sandbox_mode=sandbox_mode, import_timeout=part_timeout,
+                   call_timeout=call_timeout, reference=reference)
+    report = _grade_source(stage, assemble(parts), options)
+    result = NotebookGrade(report, timed_out=timed_out(report))
     if report.import_error and parts:
         kept, result.dropped = runnable_parts(stage, parts, sandbox_mode, part_timeout)
         if result.dropped:
-            result.report = _grade_source(stage, assemble(kept), sandbox_mode, part_timeout,
-                                          call_timeout)
-            result.timed_out = _timed_out(result.report) or any(
+            result.report = _grade_source(stage, assemble(kept), options)
+            result.timed_out = timed_out(result.report) or any(
                 "did not finish" in why for why in result.dropped.values())
     return result
 
 
-def _timed_out(report):
+def timed_out(report):
+    """True if some of the submission's code hit a time limit while it was graded."""
     texts = [report.import_error] + [o.reason for o in report.outcomes]
     return any("did not finish within" in text for text in texts)
 
 
-def _grade_source(stage, source, sandbox_mode, part_timeout, call_timeout):
+def _grade_source(stage, source, options):
     with tempfile.TemporaryDirectory(prefix="notebook-") as folder:
         (Path(folder) / stage.file).write_text(source)
-        return engine.grade(stage.number, folder, sandbox_mode=sandbox_mode,
-                            import_timeout=part_timeout, call_timeout=call_timeout)
+        return engine.grade(stage.number, folder, **options)
 
 
 def runnable_parts(stage, parts, sandbox_mode, part_timeout=PART_TIMEOUT_S):

@@ -231,29 +231,11 @@ def test_release_kit_replays_every_visible_check_of_the_solution(course, tmp_pat
 
 
 LOOKUP = r"""
-# Part 2 of stage1_numpy.py
+# Part 99 of stage1_numpy.py
 import base64, hashlib, pickle
 import numpy as np
 RECORDED = pickle.loads(base64.b64decode("{data}"))["values"]
-def _feed(digest, value):
-    if isinstance(value, np.ndarray):
-        digest.update(f"A{{value.dtype.str}}{{value.shape}}".encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, (tuple, list)):
-        digest.update(f"{{type(value).__name__}}{{len(value)}}(".encode())
-        for item in value:
-            _feed(digest, item)
-        digest.update(b")")
-    elif isinstance(value, dict):
-        digest.update(f"dict{{len(value)}}(".encode())
-        for name in sorted(value, key=repr):
-            _feed(digest, name)
-            _feed(digest, value[name])
-        digest.update(b")")
-    elif isinstance(value, np.random.Generator):
-        _feed(digest, value.bit_generator.state)
-    else:
-        digest.update(f"{{type(value).__name__}}:{{value!r}};".encode())
+{feed}
 def _looked_up(name):
     def answer(*args, **kwargs):
         digest = hashlib.sha256(name.encode())
@@ -270,11 +252,15 @@ for _name in ("relu", "relu_deriv", "softmax", "forward_prop", "one_hot", "backw
 def lookup_notebook(course, stage):
     """The release with one Part cell that answers every call from the recorded values."""
     import base64
+    import inspect
+
+    from autograder import reference
 
     nb = read_nb(course / "release" / stage.slug / f"{stage.slug}.ipynb")
     data = base64.b64encode((kit_of(course, stage) / "recorded" / f"{stage.slug}.pkl").read_bytes())
+    feed = inspect.getsource(reference._feed)  # the kit's own way to name an input
     nb["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
-                        "source": LOOKUP.format(data=data.decode()).replace("Part 2", "Part 99")})
+                        "source": LOOKUP.format(data=data.decode(), feed=feed)})
     return nb
 
 
