@@ -16,6 +16,7 @@ checks draw the same inputs and the reference computes them once.
 import copy
 import hashlib
 import json
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -190,7 +191,10 @@ def _grade_all(todo, out, results, version, jobs, sandbox_mode, progress, root):
         return None
     before = integrity.snapshot()
     stopped = None
-    with ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+    # Spawned, not forked: a fork of a process that has started JAX's threads can deadlock.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1),
+                             mp_context=spawn) as pool:
         # One stage after another: each process reuses its reference values.
         futures = {pool.submit(grade_one, s, sandbox_mode): (s, mark)
                    for s, mark in sorted(todo, key=lambda t: (t[0].stage, t[0].student))}

@@ -57,6 +57,11 @@ def make_class(root):
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
+    import jax
+
+    # As under xdist after a JAX test: this process has JAX's threads running, which a
+    # forked grading process would inherit and could deadlock on.
+    jax.numpy.zeros(1).block_until_ready()
     root = tmp_path_factory.mktemp("class")
     submissions, out = root / "submissions", root / "grades"
     make_class(submissions)
