@@ -29,7 +29,6 @@ from autograder import integrity
 from autograder import reference as references
 from autograder.metadata import load_stages
 
-STATUSES = ("graded", "timeout", "error", "tampered", "not_submitted")
 CACHE_LIMIT = 50_000  # reference values kept per stage and process
 
 
@@ -130,8 +129,6 @@ def grade_one(submission, sandbox_mode):
     except (ValueError, UnicodeDecodeError) as exc:  # not a notebook, not text
         result.update(status="error", score=0, max_score=stage.max_points,
                       detail=f"cannot read {submission.path.name}: {type(exc).__name__}")
-    result["student"] = submission.student
-    result["submission"] = str(submission.path)
     result["seconds"] = round(time.perf_counter() - started, 2)
     return result
 

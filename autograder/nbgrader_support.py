@@ -246,7 +246,6 @@ class HideHiddenChecks(NbGraderPreprocessor):
 # ---------------------------------------------------------------- grading without running
 
 STATUS_DIR = "grading"  # in the course folder: <student>/<assignment>.json per graded notebook
-STATUSES = ("graded", "timed out", "failed to grade", "tampered", "not submitted")
 
 
 def status_path(student, assignment, course=None):
