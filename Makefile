@@ -7,13 +7,14 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: check grade bench-grading test exercises data stages lock clean help
+.PHONY: check grade gradescope bench-grading test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
 	@echo "     [NO_SANDBOX=1]                           ... without the bubblewrap sandbox"
 	@echo "make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]"
 	@echo "                                              grade a class (docs/instructors.md)"
+	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
 	@echo "make test                                     run the kit's own tests"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
@@ -33,6 +34,10 @@ check: $(READY)
 grade: $(READY)
 	@$(if $(SUBMISSIONS),,echo "usage: make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]" >&2; exit 2)
 	@$(PY) -m autograder grade $(SUBMISSIONS) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(STUDENT),--student $(STUDENT)) $(if $(STAGE),--stage $(STAGE)) $(if $(FORCE),--force) $(if $(NO_SANDBOX),--no-sandbox)
+
+# One Gradescope autograder zip per stage, in gradescope/ (docs/instructors.md).
+gradescope: $(READY)
+	@$(PY) -m autograder gradescope build $(if $(STAGE),--stage $(STAGE)) $(if $(NO_SANDBOX),--no-sandbox)
 
 # Grades a synthetic class and prints its speed (benchmarks/grading.py --help).
 bench-grading: $(READY)
@@ -69,7 +74,7 @@ release: $(READY)
 	@$(PY) -m autograder course release
 
 autograde: $(READY)
-	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(NO_SANDBOX),--no-sandbox)
+	@$(PY) -m autograder course autograde $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(FORCE),--force) $(if $(NO_SANDBOX),--no-sandbox)
 
 grades: $(READY)
 	@$(PY) -m autograder course grades

@@ -60,14 +60,6 @@ def find_submissions(root, student=None, stage=None):
     return found
 
 
-def kit_version():
-    """A hash of the kit's own files: a result graded by another kit is graded again."""
-    digest = hashlib.sha256()
-    for name, value in sorted(integrity.snapshot().items()):
-        digest.update(f"{name}={value};".encode())
-    return digest.hexdigest()[:16]
-
-
 def fingerprint(submission, version):
     return hashlib.sha256(submission.path.read_bytes() + version.encode()).hexdigest()
 
@@ -99,7 +91,7 @@ def _reference(stage):
     return _REFERENCES[stage.number]
 
 
-def grade_one(submission, sandbox_mode):
+def grade_one(submission, sandbox_mode, compile_cache=None):
     """The result of one submission as plain data (runs in a grading process)."""
     from autograder import engine, notebook_grading, report
     from autograder.integrity import KitTampered
@@ -112,13 +104,14 @@ def grade_one(submission, sandbox_mode):
         if submission.kind == "notebook":
             nb = json.loads(submission.path.read_text())
             graded = notebook_grading.grade_notebook(stage.number, nb, sandbox_mode,
-                                                     reference=_reference(stage))
+                                                     reference=_reference(stage),
+                                                     compile_cache=compile_cache)
             outcome, timed_out, result["detail"] = graded.report, graded.timed_out, graded.note()
         else:
             with tempfile.TemporaryDirectory(prefix="class-") as folder:
                 (Path(folder) / stage.file).write_bytes(submission.path.read_bytes())
                 outcome = engine.grade(stage.number, folder, sandbox_mode=sandbox_mode,
-                                       reference=_reference(stage))
+                                       reference=_reference(stage), compile_cache=compile_cache)
             timed_out = notebook_grading.timed_out(outcome)
         result.update(report.to_json(outcome), status="timeout" if timed_out else "graded")
         if any(o.status == "error" for o in outcome.outcomes):
@@ -156,7 +149,7 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     engine.sandbox_decision(sandbox_mode)  # SandboxUnavailable, with the reason
     out = Path(out)
     everyone = find_submissions(root)
-    version = kit_version()
+    version = integrity.version()
     results, todo = {}, []
     for submission in everyone:
         previous = previous_result(out, submission)
@@ -182,10 +175,13 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
 
 def _grade_all(todo, out, results, version, jobs, sandbox_mode, progress, root):
     """Grade `todo` in a pool of processes; the reason grading stopped, if it did."""
-    from autograder import class_outputs
+    from autograder import class_cache, class_outputs
 
     if not todo:
         return None
+    per_stage = [s.stage for s, _mark in todo]
+    compile_cache = class_cache.filled(
+        [n for n in set(per_stage) if per_stage.count(n) >= class_cache.WORTH_FILLING], sandbox_mode)
     before = integrity.snapshot()
     stopped = None
     # Spawned, not forked: a fork of a process that has started JAX's threads can deadlock.
@@ -193,7 +189,7 @@ def _grade_all(todo, out, results, version, jobs, sandbox_mode, progress, root):
     with ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1),
                              mp_context=spawn) as pool:
         # One stage after another: each process reuses its reference values.
-        futures = {pool.submit(grade_one, s, sandbox_mode): (s, mark)
+        futures = {pool.submit(grade_one, s, sandbox_mode, compile_cache): (s, mark)
                    for s, mark in sorted(todo, key=lambda t: (t[0].stage, t[0].student))}
         for future in _progress(as_completed(futures), len(futures), progress):
             submission, mark = futures[future]

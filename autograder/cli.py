@@ -99,6 +99,18 @@ def parser():
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the sandbox cannot start (trusted code only)")
     grade.set_defaults(run=_grade)
+    gradescope = sub.add_parser("gradescope", help="Gradescope autograder zips, and grading there")
+    gradescope.add_argument("action", choices=("build", "run", "prepare"),
+                            help="build: one zip per stage into gradescope/; run: grade "
+                            "ROOT/submission (what run_autograder calls); prepare: fill the "
+                            "compile cache (what setup.sh calls)")
+    gradescope.add_argument("--stage", type=int, help="the stage (build: default all)")
+    gradescope.add_argument("--root", help="run: Gradescope's root (default $AUTOGRADER_ROOT "
+                            "or /autograder)")
+    gradescope.add_argument("--out", help="build: where the zips go (default gradescope/)")
+    gradescope.add_argument("--no-sandbox", action="store_true",
+                            help="build, run: grade without the sandbox (trusted code only)")
+    gradescope.set_defaults(run=_gradescope)
     course = sub.add_parser("course", help="learner notebooks and the nbgrader course")
     course.add_argument("action", choices=("notebooks", "release", "autograde", "grades",
                                            "feedback"))
@@ -112,6 +124,8 @@ def parser():
                         help="autograde: students graded at once (default: half the CPU cores)")
     course.add_argument("--no-sandbox", action="store_true",
                         help="autograde: grade even where the sandbox cannot start (trusted code only)")
+    course.add_argument("--force", action="store_true",
+                        help="autograde: regrade unchanged submissions too")
     course.set_defaults(run=_course)
     return p
 
@@ -140,9 +154,15 @@ def _grade(args):
         return 3
 
 
+def _gradescope(args):
+    from autograder import gradescope
+
+    return gradescope.main(args)
+
+
 def _course(args):
     """Generate the notebooks, or run one nbgrader step on the course."""
-    from autograder import nbgrader_support
+    from autograder import course_runner
     from notebooks import build
 
     if args.action == "notebooks":
@@ -153,7 +173,7 @@ def _course(args):
             return 1 if stale else 0
         build.write_all()
         return 0
-    course = Path(args.course) if args.course else nbgrader_support.COURSE_DIR
-    return nbgrader_support.course_command(args.action, course, args.timeout,
-                                           sandbox_mode="off" if args.no_sandbox else "require",
-                                           jobs=args.jobs)
+    course = Path(args.course) if args.course else course_runner.COURSE_DIR
+    return course_runner.course_command(args.action, course, args.timeout,
+                                        sandbox_mode="off" if args.no_sandbox else "require",
+                                        jobs=args.jobs, force=args.force)

@@ -20,7 +20,8 @@ from autograder import advice, integrity, sandbox
 from autograder import reference as references
 from autograder.describe import describe_inputs
 from autograder.metadata import REPO_ROOT, load_stages
-from autograder.worker_handle import Worker, WorkerGone, jax_cache_settings
+from autograder.worker_handle import (CACHE_ROOT, SELF_STUDY_CACHE, CompileCache, Worker,
+                                      WorkerGone, jax_cache_settings)
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 IMPORT_TIMEOUT_S = 90.0
@@ -85,11 +86,11 @@ class Submission:
     """The learner's stage file, imported in a worker that is restarted as needed."""
 
     def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
-                 sandboxed=True, shared_cache=True, import_timeout=IMPORT_TIMEOUT_S):
+                 sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S):
         self.path = Path(path).resolve()
         self.import_timeout = import_timeout
         self.sandboxed = sandboxed
-        self.shared_cache = shared_cache
+        self.compile_cache = compile_cache
         self.stage = stage
         self.memory_mb = memory_mb
         self.call_timeout = call_timeout
@@ -102,7 +103,7 @@ class Submission:
 
     def _new_worker(self):
         return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
-                      self.memory_mb, self.sandboxed, self.shared_cache)
+                      self.memory_mb, self.sandboxed, self.compile_cache)
 
     def start(self):
         """Import the submission in a fresh worker; remember why if it fails."""
@@ -356,7 +357,7 @@ def configure_reference_jax():
     import jax
 
     jax.config.update("jax_default_matmul_precision", "highest")
-    settings = jax_cache_settings("grader")
+    settings = jax_cache_settings(CompileCache(CACHE_ROOT / "jax-grader"))
     jax.config.update("jax_compilation_cache_dir", settings["JAX_COMPILATION_CACHE_DIR"])
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
@@ -415,7 +416,7 @@ class SandboxUnavailable(Exception):
 
 # How grading treats the sandbox: "auto" (self-study: use it where it starts,
 # else run without it and say so), "require" (instructors: refuse without it,
-# and share no compile cache between submissions) or "off" (--no-sandbox).
+# and share no writable compile cache between submissions) or "off" (--no-sandbox).
 SANDBOX_MODES = ("auto", "require", "off")
 
 
@@ -435,12 +436,18 @@ def sandbox_decision(mode):
     return False, f"off: {reason}; your code ran unsandboxed, as you"
 
 
+def default_compile_cache(sandbox_mode):
+    return None if sandbox_mode == "require" else SELF_STUDY_CACHE
+
+
 def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
           call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto", import_timeout=IMPORT_TIMEOUT_S,
-          reference=None):
+          reference=None, compile_cache=None):
     """Grade the stage file in `impl_dir`; returns a Report.
 
     `reference`: where expected values come from (default: `reference_source`).
+    `compile_cache`: the worker's CompileCache (default: the learner's own
+    cache, and none under "require"; class grading passes a read-only one).
 
     Raises KitTampered if the kit's own files changed while grading it.
     """
@@ -457,7 +464,8 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         return report
     functions = load_check_functions(stage)
     submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
-                            shared_cache=sandbox_mode != "require", import_timeout=import_timeout)
+                            compile_cache=compile_cache or default_compile_cache(sandbox_mode),
+                            import_timeout=import_timeout)
     try:
         submission.launch()
         if stage.framework == "jax":

@@ -23,12 +23,12 @@ how many hidden checks, worth how many points, will run.
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path
 
 from autograder.metadata import load_stages
 from autograder.notebook_grading import PART_LINE, assemble
+from autograder.worker_handle import CompileCache
 
 HIDDEN_PREFIX = "training_"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -281,9 +281,10 @@ class GradeWithEngine(NbGraderPreprocessor):
 
     Each test cell gets the verdict of its check as output: text when it
     passed, an error when it failed; nbgrader's SaveAutoGrades turns that into
-    points. The sandbox mode and the time limit of a cell's top-level code
-    come from AUTOGRADER_SANDBOX and AUTOGRADER_PART_TIMEOUT (`make autograde`
-    sets them).
+    points. The sandbox mode, the time limit of a cell's top-level code and
+    the read-only compile cache come from AUTOGRADER_SANDBOX,
+    AUTOGRADER_PART_TIMEOUT and AUTOGRADER_COMPILE_CACHE (`make autograde`
+    sets them: autograder.course_runner).
     """
 
     def preprocess(self, nb, resources):
@@ -296,8 +297,11 @@ class GradeWithEngine(NbGraderPreprocessor):
             raise ValueError(f"{names['assignment']!r} is not an assignment of this kit")
         mode = os.environ.get("AUTOGRADER_SANDBOX", "require")
         timeout = float(os.environ.get("AUTOGRADER_PART_TIMEOUT", notebook_grading.PART_TIMEOUT_S))
+        cache = os.environ.get("AUTOGRADER_COMPILE_CACHE")
         try:
-            result = notebook_grading.grade_notebook(stage.number, nb, mode, timeout)
+            result = notebook_grading.grade_notebook(
+                stage.number, nb, mode, timeout,
+                compile_cache=CompileCache(Path(cache), writable=False) if cache else None)
         except KitTampered as exc:
             write_status(names["student"], names["assignment"], "tampered", str(exc))
             raise
@@ -421,147 +425,3 @@ class KitCsvExport(ExportPlugin):
                         score = 0.0
                 stage = stages.get(assignment.name, assignment.name)
                 yield [student.id, stage, f"{score:g}", f"{assignment.max_score:g}", status, detail]
-
-
-# ---------------------------------------------------------------- running nbgrader
-
-COURSE_DIR = Path(__file__).resolve().parents[1] / "course"
-
-
-def nbgrader_env(kit_root=None, course=COURSE_DIR):
-    """The environment nbgrader needs: the kit importable, nbgrader's tools on PATH."""
-    from autograder.metadata import REPO_ROOT
-
-    root = str(kit_root or REPO_ROOT)
-    env = dict(os.environ, KIT_ROOT=root, KIT_COURSE_DIR=str(Path(course).resolve()))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    env["PATH"] = os.pathsep.join((str(Path(sys.executable).parent), env.get("PATH", "")))
-    return env
-
-
-def run_nbgrader(args, course=COURSE_DIR, check=True, **options):
-    """Run `nbgrader ARGS` in the course folder, as an instructor would."""
-    import subprocess
-
-    options.setdefault("env", nbgrader_env(course=course))
-    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course,
-                          check=check, **options)
-
-
-def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1):
-    """`nbgrader autograde` per student, `jobs` students at a time, verifying the kit after each.
-
-    The notebooks are not run: GradeWithEngine grades their Part cells with
-    `sandbox_mode` ("require" unless the instructor passed --no-sandbox): no
-    sandbox, no grading. A submission nbgrader cannot grade is recorded as
-    "failed to grade" and the others go on. nbgrader's own log for each
-    student goes to grading/<student>/autograde.log; one line per student here.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    from autograder import engine, integrity
-
-    engine.sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
-    submitted = course / "submitted"
-    students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
-    if not students:
-        print(f"nothing to grade: {submitted} holds no student folders")
-        return 0
-    env = dict(nbgrader_env(course=course), AUTOGRADER_SANDBOX=sandbox_mode)
-    if part_timeout:
-        env["AUTOGRADER_PART_TIMEOUT"] = str(part_timeout)
-    before = integrity.snapshot()
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        runs = pool.map(lambda student: _autograde_student(course, student, env), students)
-        for student, summary in zip(students, runs):
-            try:
-                integrity.verify(before, f"the notebooks of student {student!r}"
-                                 + (" (or of one graded alongside)" if jobs > 1 else ""))
-            except integrity.KitTampered as exc:
-                for folder in (submitted / student).iterdir():
-                    write_status(student, folder.name, "tampered", str(exc), course=course)
-                pool.shutdown(cancel_futures=True)
-                raise
-            print(f"{student}: {summary}")
-    return 0
-
-
-def _autograde_student(course, student, env):
-    """Grade one student's submissions with nbgrader; a one-line summary of their statuses."""
-    import shutil
-
-    folder = course / STATUS_DIR / student
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    _record_unreadable(course, student)
-    run = run_nbgrader(["autograde", "*", "--force", f"--student={student}"], course, env=env,
-                       check=False, capture_output=True, text=True)
-    (folder / "autograde.log").write_text(run.stdout + run.stderr)
-    statuses = []
-    for submission in sorted((course / "submitted" / student).iterdir()):
-        recorded = read_status(student, submission.name, course)
-        if recorded is None:
-            recorded = {"status": "failed to grade", "detail": "nbgrader stopped on it: see "
-                        f"{STATUS_DIR}/{student}/autograde.log"}
-            write_status(student, submission.name, course=course, **recorded)
-        score = f" {recorded['score']}/{recorded['max_score']}" if "score" in recorded else ""
-        statuses.append(f"{submission.name}{score} {recorded['status']}")
-    return "; ".join(statuses)
-
-
-def _record_unreadable(course, student):
-    """A "failed to grade" status, with the reason, for each notebook nbgrader will fail to read."""
-    import nbformat
-
-    for folder in sorted((course / "submitted" / student).iterdir()):
-        notebook = folder / f"{folder.name}.ipynb"
-        if not folder.is_dir() or stage_for_assignment(folder.name) is None:
-            continue
-        if not notebook.is_file():
-            write_status(student, folder.name, "failed to grade", f"no {notebook.name} in the submission",
-                         course=course)
-            continue
-        try:
-            nbformat.read(notebook, as_version=4)
-        except Exception as exc:  # noqa: BLE001 - whatever nbformat rejects, nbgrader rejects
-            write_status(student, folder.name, "failed to grade",
-                         f"{notebook.name} is not a readable notebook ({type(exc).__name__})",
-                         course=course)
-
-
-def release_course(course):
-    """nbgrader's release, then next to each released notebook the kit without answers."""
-    from autograder import release
-
-    run_nbgrader(["generate_assignment", "*", "--force"], course)
-    for folder in sorted((course / "release").iterdir()):
-        stage = stage_for_assignment(folder.name)
-        if stage is not None:
-            summary = release.write_kit(stage, folder / release.KIT_FOLDER)
-            print(f"{folder.relative_to(course)}: notebook and {release.KIT_FOLDER}/ ({summary})")
-    print(f"released to {course / 'release'}: hand out each release/<stage>/ folder as it is")
-
-
-def course_command(action, course=COURSE_DIR, timeout=None, sandbox_mode="require", jobs=1):
-    """release, autograde, grades or feedback, for every assignment of the course."""
-    from autograder.engine import SandboxUnavailable
-    from autograder.integrity import KitTampered
-
-    course = Path(course)
-    if action == "release":
-        release_course(course)
-    elif action == "autograde":
-        try:
-            return autograde_each_student(course, sandbox_mode, timeout, jobs)
-        except (SandboxUnavailable, KitTampered) as exc:
-            print(f"STOPPED: {exc}", file=sys.stderr)
-            return 3
-    elif action == "grades":
-        run_nbgrader(["export", "--to", "grades.csv"], course)
-        print((course / "grades.csv").read_text(), end="")
-    elif action == "feedback":
-        run_nbgrader(["generate_feedback", "*", "--force"], course)
-        print(f"feedback in {course / 'feedback'}")
-    else:
-        raise ValueError(action)
-    return 0

@@ -70,12 +70,15 @@ class NotebookGrade:
 
 
 def grade_notebook(stage_number, nb, sandbox_mode="require", part_timeout=PART_TIMEOUT_S,
-                   call_timeout=engine.CALL_TIMEOUT_S, reference=None):
-    """Grade the Part cells of notebook `nb` (a dict, as read from the .ipynb)."""
+                   call_timeout=engine.CALL_TIMEOUT_S, reference=None, compile_cache=None):
+    """Grade the Part cells of notebook `nb` (a dict, as read from the .ipynb).
+
+    `reference` and `compile_cache` are passed on to engine.grade.
+    """
     stage = load_stages()[stage_number]
     parts = notebook_parts(nb, stage.file)
     options = dict(sandbox_mode=sandbox_mode, import_timeout=part_timeout,
-                   call_timeout=call_timeout, reference=reference)
+                   call_timeout=call_timeout, reference=reference, compile_cache=compile_cache)
     report = _grade_source(stage, assemble(parts), options)
     result = NotebookGrade(report, timed_out=timed_out(report))
     if report.import_error and parts:
@@ -132,7 +135,7 @@ def runnable_parts(stage, parts, sandbox_mode, part_timeout=PART_TIMEOUT_S):
 
 def _fresh_worker(empty_file, stage, sandboxed, timeout, kept):
     worker = Worker(empty_file, stage.slug, stage.number, stage.framework, sandboxed=sandboxed,
-                    shared_cache=False)
+                    compile_cache=None)
     worker.spawn()
     worker.wait_for_import(timeout)
     for number in sorted(kept):  # they ran before: rebuild the namespace the next part sees

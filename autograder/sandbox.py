@@ -4,7 +4,8 @@ With bubblewrap (Debian package `bubblewrap`) the worker sees the system's
 read-only directories, the Python installation and the virtual environment
 read-only, a copy of the worker's own modules (not the checks, not
 `solutions/`) read-only, the submission read-only, and one private writable
-folder that is also its home and its /tmp. It has no network, its own process
+folder that is also its home and its /tmp (plus, where the grader passes one,
+a JAX compile cache: the learner's own read-write, a class's read-only). It has no network, its own process
 namespace, and runs as uid 65534 ("nobody"). When the grader runs as root, a
 pids cgroup also caps how many processes and threads it may start.
 
@@ -109,7 +110,7 @@ def stage_worker_modules(folder):
 class Sandbox:
     """The folders of one sandboxed worker, and the command line that starts it."""
 
-    def __init__(self, submission_path, writable_dirs=()):
+    def __init__(self, submission_path, writable_dirs=(), readonly_dirs=()):
         self.root = tempfile.TemporaryDirectory(prefix="autograder-sandbox-")
         base = Path(self.root.name)
         self.kit = base / "kit"
@@ -120,6 +121,7 @@ class Sandbox:
         self.work = base / "work"
         self.work.mkdir()
         self.writable_dirs = [Path(d) for d in writable_dirs]
+        self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
         self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
         self.cgroup = None
 
@@ -132,6 +134,8 @@ class Sandbox:
         for folder in self.writable_dirs:
             folder.mkdir(parents=True, exist_ok=True)
             binds += ["--bind", str(folder), str(folder)]
+        for folder in self.readonly_dirs:
+            binds += ["--ro-bind", str(folder), str(folder)]
         return [bwrap_path(), *binds, "--unshare-all", "--die-with-parent", "--new-session",
                 "--uid", str(NOBODY), "--gid", str(NOBODY), "--chdir", SANDBOX_WORK,
                 "--setenv", "HOME", SANDBOX_WORK, "--setenv", "TMPDIR", SANDBOX_WORK,

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from autograder import transport
@@ -19,11 +20,27 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 CACHE_ROOT = REPO_ROOT / ".cache"
 
 
-def jax_cache_settings(owner):
-    """JAX configuration (as environment variables) for a persistent compile cache."""
+@dataclass(frozen=True)
+class CompileCache:
+    """A persistent JAX compile cache a worker uses: read-write, or read-only.
+
+    A read-only cache lets submissions reuse programs compiled by trusted code
+    (the reference solution graded just before) without being able to plant
+    programs for the submissions graded after them.
+    """
+    folder: Path
+    writable: bool = True
+
+
+SELF_STUDY_CACHE = CompileCache(CACHE_ROOT / "jax-worker")
+
+
+def jax_cache_settings(cache):
+    """JAX configuration (as environment variables) for `cache`, a CompileCache."""
     return {
-        "JAX_COMPILATION_CACHE_DIR": str(CACHE_ROOT / f"jax-{owner}"),
-        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_COMPILATION_CACHE_DIR": str(cache.folder),
+        # A read-only cache is never written: no program takes this long to compile.
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0" if cache.writable else "1e9",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
     }
 
@@ -47,22 +64,25 @@ def _rss_bytes(pid):
     return 0
 
 
+def _children(pid):
+    """The child processes of `pid`, from /proc/PID/task/*/children."""
+    found = []
+    for children in glob.glob(f"/proc/{pid}/task/*/children"):
+        try:
+            with open(children) as listing:
+                found += [int(child) for child in listing.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def _descendants(pid):
     """`pid` and every process below it (the sandbox puts bubblewrap in between)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
         found.append(current)
-        todo += children.get(current, [])
+        todo += _children(current)
     return found
 
 
@@ -70,8 +90,11 @@ def _tree_rss_bytes(pid):
     return sum(_rss_bytes(p) for p in _descendants(pid))
 
 
-def worker_environment(kit_root=REPO_ROOT, shared_cache=True):
-    """Environment for the worker: deterministic JAX, no GPU memory grab."""
+def worker_environment(kit_root=REPO_ROOT, compile_cache=SELF_STUDY_CACHE):
+    """Environment for the worker: deterministic JAX, no GPU memory grab.
+
+    `compile_cache`: a CompileCache, or None for no persistent cache.
+    """
     env = dict(os.environ)
     env.update(
         PYTHONPATH=str(kit_root),
@@ -88,11 +111,10 @@ def worker_environment(kit_root=REPO_ROOT, shared_cache=True):
         OMP_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
     )
-    if shared_cache:
-        env.update(jax_cache_settings("worker"))
-    else:  # no compiled programs shared between submissions
-        for name in jax_cache_settings("worker"):
-            env.pop(name, None)
+    for name in jax_cache_settings(SELF_STUDY_CACHE):
+        env.pop(name, None)
+    if compile_cache:
+        env.update(jax_cache_settings(compile_cache))
     return env
 
 
@@ -100,12 +122,12 @@ class Worker:
     """One worker process holding one imported submission."""
 
     def __init__(self, path, module_name, stage, framework, memory_mb=4096, sandboxed=True,
-                 shared_cache=True):
+                 compile_cache=SELF_STUDY_CACHE):
         self.path = Path(path)
         self.args = [module_name, str(stage), framework]
         self.memory_bytes = memory_mb * 2**20
         self.sandboxed = sandboxed
-        self.shared_cache = shared_cache
+        self.compile_cache = compile_cache
         self.sandbox = None
         self.process = None
         self.log = None
@@ -116,8 +138,10 @@ class Worker:
         self.log = tempfile.TemporaryFile()
         worker = [sys.executable, "-m", "autograder.worker"]
         if self.sandboxed:
-            cache = [CACHE_ROOT / "jax-worker"] if self.shared_cache else []
-            self.sandbox = Sandbox(self.path, writable_dirs=cache)
+            cache = self.compile_cache
+            self.sandbox = Sandbox(
+                self.path, writable_dirs=[cache.folder] if cache and cache.writable else [],
+                readonly_dirs=[cache.folder] if cache and not cache.writable else [])
             argv = self.sandbox.with_process_limit(
                 self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args]))
             cwd, kit_root = self.sandbox.work, SANDBOX_KIT
@@ -135,7 +159,7 @@ class Worker:
         return self._receive(timeout, "importing your file")
 
     def _environment(self, kit_root):
-        env = worker_environment(kit_root, self.shared_cache)
+        env = worker_environment(kit_root, self.compile_cache)
         # CUDA maps far more address space than it uses, so on a GPU machine
         # only the resident-memory watch in _read_exactly applies.
         if not _has_gpu():

@@ -18,22 +18,25 @@ Hostile students, on stage 1 (HOSTILE: what each does, what it deserves):
 - zed: hands in a file that is not a notebook.
 """
 import ast
+import contextlib
 import csv
 import html
-import re
+import io
 import json
 import pickle
+import re
 import shutil
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import BUGGY, expected_failures
 
+from autograder import course_runner as runner
 from autograder import nbgrader_support as nbs
 from autograder.metadata import REPO_ROOT
 from notebooks import build
-from conftest import BUGGY, expected_failures
 
 HANG_TIMEOUT_S = 20  # the limit on a cell's top-level code (make autograde TIMEOUT=)
 SOLUTION_BODY_SKIP = {"", "### BEGIN SOLUTION", "### END SOLUTION"}
@@ -68,7 +71,7 @@ def course(tmp_path_factory):
     shutil.copy(REPO_ROOT / "course" / "nbgrader_config.py", root)
     for stage in stages():
         write_nb(build.assignment_notebook(stage), root / "source" / stage.slug / f"{stage.slug}.ipynb")
-    nbs.course_command("release", root)
+    runner.course_command("release", root)
     return root
 
 
@@ -422,8 +425,6 @@ def deserved(first):
 
 @pytest.fixture(scope="module")
 def round_trip(course):
-    import contextlib
-    import io
 
     started = time.perf_counter()
     first, second = stages()[0], stages()[min(1, len(stages()) - 1)]
@@ -444,10 +445,10 @@ def round_trip(course):
     zed.write_text("{this is not a notebook")
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
-        assert nbs.course_command("autograde", course, timeout=HANG_TIMEOUT_S, jobs=2) == 0
+        assert runner.course_command("autograde", course, timeout=HANG_TIMEOUT_S, jobs=2) == 0
     AUTOGRADE_OUTPUT["all"] = output.getvalue()
-    nbs.course_command("grades", course)
-    nbs.run_nbgrader(["generate_feedback", "*"], course, capture_output=True)
+    runner.course_command("grades", course)
+    runner.run_nbgrader(["generate_feedback", "*"], course, capture_output=True)
     seconds = time.perf_counter() - started
     rows = list(csv.DictReader((course / "grades.csv").open()))
     print(f"\nround trip: {seconds:.0f} s\n" + (course / "grades.csv").read_text())
@@ -455,7 +456,33 @@ def round_trip(course):
               for r in rows}
     statuses = {(r["student"], int(r["stage"])): r["status"] for r in rows}
     kit_after = {p: p.read_bytes() if p.exists() else None for p in VANDAL_TARGETS}
+    AUTOGRADE_OUTPUT["again"] = autograde_output(course)
+    bob = course / "submitted" / "bob" / first.slug / f"{first.slug}.ipynb"
+    nb = read_nb(bob)
+    nb["metadata"]["resubmitted"] = True  # a new file, graded as before
+    write_nb(nb, bob)
+    AUTOGRADE_OUTPUT["changed"] = autograde_output(course)
     return scores, variants, statuses, kit_before == kit_after
+
+
+def autograde_output(course):
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        assert runner.course_command("autograde", course, timeout=HANG_TIMEOUT_S, jobs=2) == 0
+    return output.getvalue()
+
+
+def graded_lines(output):
+    return sorted(line for line in output.splitlines() if line.split(":")[0].isalpha())
+
+
+def test_autograde_grades_only_what_changed(round_trip):
+    """A second run regrades only the notebook nbgrader could not read; a resubmission is regraded."""
+    first = stages()[0]
+    assert [line.split(":")[0] for line in graded_lines(AUTOGRADE_OUTPUT["again"])] == ["zed"]
+    changed = graded_lines(AUTOGRADE_OUTPUT["changed"])
+    assert [line.split(":")[0] for line in changed] == ["bob", "zed"]
+    assert changed[0].startswith(f"bob: {first.slug} 0") and "graded" in changed[0]
 
 
 def test_untouched_notebooks_raise_no_checksum_warning(round_trip, course):

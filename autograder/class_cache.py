@@ -1,0 +1,58 @@
+"""A compile cache for grading a class: filled by the reference, read-only to students.
+
+Instructor grading gives no submission a writable compile cache (it could
+plant programs for the submissions graded after it), so each worker compiled
+every JAX program afresh: most of the time a JAX stage takes to grade. Before
+a class is graded, each JAX stage's solution is graded once with this cache
+writable; the students' workers then read it and cannot write it. A student's
+function that compiles to the reference's program (the same operations on the
+same shapes: the grading inputs are derandomized) loads it instead of
+compiling it; any other program is compiled as before, so scores are the same
+with or without the cache.
+"""
+from autograder import engine, integrity
+from autograder.metadata import load_stages
+from autograder.worker_handle import CACHE_ROOT, CompileCache
+
+CLASS_CACHE_DIR = CACHE_ROOT / "jax-class"
+# Filling costs about one ungraded-cache submission; each submission like the
+# reference then grades about twice as fast, so it pays from four on.
+WORTH_FILLING = 4
+
+
+class ReferenceNotFullMarks(Exception):
+    """The solution lost points while filling the cache: the kit itself is broken."""
+
+
+def _marker(stage_number):
+    return CLASS_CACHE_DIR / f".filled-stage{stage_number}-{integrity.version()}"
+
+
+def is_filled(stage_number):
+    """True once the reference's programs of this stage, for this kit, are in the cache."""
+    return _marker(stage_number).exists()
+
+
+def filled(stage_numbers, sandbox_mode):
+    """The read-only cache for grading these stages, filled first; None where it does not apply.
+
+    It applies under sandbox mode "require" in a kit that has its solutions
+    (not in a student's release kit). Each stage is filled once per kit version.
+    """
+    if sandbox_mode != "require" or not engine.SOLUTIONS_DIR.is_dir():
+        return None
+    for number in sorted(set(stage_numbers)):
+        stage = load_stages()[number]
+        marker = _marker(number)
+        if stage.framework != "jax" or marker.exists():
+            continue
+        print(f"stage {number}: compiling the reference's programs for the class "
+              "(once per kit version)...", flush=True)
+        report = engine.grade(number, engine.SOLUTIONS_DIR, sandbox_mode=sandbox_mode,
+                              compile_cache=CompileCache(CLASS_CACHE_DIR, writable=True))
+        if not report.full_marks:
+            raise ReferenceNotFullMarks(f"the solution of stage {number} got {report.earned}/"
+                                        f"{report.possible} while filling the compile cache")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    return CompileCache(CLASS_CACHE_DIR, writable=False)
