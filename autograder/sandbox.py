@@ -5,8 +5,8 @@ read-only directories, the Python installation and the virtual environment
 read-only, a copy of the worker's own modules (not the checks, not
 `solutions/`) read-only, the submission read-only, and one private writable
 folder that is also its home and its /tmp (plus, where the grader passes one,
-a JAX compile cache: the learner's own read-write, a class's read-only). It has no network, its own process
-namespace, and runs as uid 65534 ("nobody"). When the grader runs as root, a
+a JAX compile cache: the learner's own read-write, a class's read-only). It
+has no network, its own process namespace, and runs as uid 65534 ("nobody"). When the grader runs as root, a
 pids cgroup also caps how many processes and threads it may start.
 
 Where bubblewrap cannot start (macOS, a container without user namespaces),
