@@ -15,7 +15,7 @@ from autograder.metadata import load_stages
 from autograder.worker_handle import CACHE_ROOT, CompileCache
 
 CLASS_CACHE_DIR = CACHE_ROOT / "jax-class"
-# Filling costs about one ungraded-cache submission; each submission like the
+# Filling costs about one submission graded without the cache; each one like the
 # reference then grades about twice as fast, so it pays from four on.
 WORTH_FILLING = 4
 
