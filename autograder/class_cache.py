@@ -10,6 +10,8 @@ same shapes: the grading inputs are derandomized) loads it instead of
 compiling it; any other program is compiled as before, so scores are the same
 with or without the cache.
 """
+from collections import Counter
+
 from autograder import engine, integrity
 from autograder.metadata import load_stages
 from autograder.worker_handle import CACHE_ROOT, CompileCache
@@ -28,31 +30,33 @@ def _marker(stage_number):
     return CLASS_CACHE_DIR / f".filled-stage{stage_number}-{integrity.version()}"
 
 
-def is_filled(stage_number):
-    """True once the reference's programs of this stage, for this kit, are in the cache."""
-    return _marker(stage_number).exists()
+def fill(stage_number):
+    """Grade the solution of a JAX stage with the cache writable, once per kit version."""
+    marker = _marker(stage_number)
+    if load_stages()[stage_number].framework != "jax" or marker.exists():
+        return
+    print(f"stage {stage_number}: compiling the reference's programs for the class "
+          "(once per kit version)...", flush=True)
+    report = engine.grade(stage_number, engine.SOLUTIONS_DIR, sandbox_mode="require",
+                          compile_cache=CompileCache(CLASS_CACHE_DIR, writable=True))
+    if not report.full_marks:
+        raise ReferenceNotFullMarks(f"the solution of stage {stage_number} got {report.earned}/"
+                                    f"{report.possible} while filling the compile cache")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
 
 
-def filled(stage_numbers, sandbox_mode):
-    """The read-only cache for grading these stages, filled first; None where it does not apply.
+def prepared(submission_stages, sandbox_mode):
+    """The read-only cache for grading submissions of these stages; None where it does not apply.
 
-    It applies under sandbox mode "require" in a kit that has its solutions
-    (not in a student's release kit). Each stage is filled once per kit version.
+    `submission_stages` holds one stage number per submission to grade: a
+    stage with at least WORTH_FILLING of them is filled first. The cache
+    applies under sandbox mode "require" in a kit that has its solutions (not
+    in a student's release kit); an unfilled stage just finds nothing in it.
     """
     if sandbox_mode != "require" or not engine.SOLUTIONS_DIR.is_dir():
         return None
-    for number in sorted(set(stage_numbers)):
-        stage = load_stages()[number]
-        marker = _marker(number)
-        if stage.framework != "jax" or marker.exists():
-            continue
-        print(f"stage {number}: compiling the reference's programs for the class "
-              "(once per kit version)...", flush=True)
-        report = engine.grade(number, engine.SOLUTIONS_DIR, sandbox_mode=sandbox_mode,
-                              compile_cache=CompileCache(CLASS_CACHE_DIR, writable=True))
-        if not report.full_marks:
-            raise ReferenceNotFullMarks(f"the solution of stage {number} got {report.earned}/"
-                                        f"{report.possible} while filling the compile cache")
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+    for number, count in sorted(Counter(submission_stages).items()):
+        if count >= WORTH_FILLING:
+            fill(number)
     return CompileCache(CLASS_CACHE_DIR, writable=False)

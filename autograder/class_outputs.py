@@ -11,8 +11,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from autograder.metadata import load_stages
-from autograder.nbgrader_support import HIDDEN_PREFIX  # hidden checks: shown after publishing
+from autograder.metadata import HIDDEN_PREFIX, load_stages
 
 
 def write_result(out, result):
@@ -36,6 +35,7 @@ def gradescope(result):
                       "max_score": check["max_points"],
                       "status": "passed" if check["status"] == "pass" else "failed",
                       "output": "\n".join(lines),
+                      # hidden checks are shown once the grades are published
                       "visibility": "after_published" if check["id"].startswith(HIDDEN_PREFIX)
                       else "visible"})
     output = f"Stage {result['stage']}: {result['score']}/{result['max_score']} ({result['status']})"

@@ -14,7 +14,6 @@ a stage (`CachedReference`): grading is derandomized, so every student's
 checks draw the same inputs and the reference computes them once.
 """
 import copy
-import hashlib
 import json
 import multiprocessing
 import os
@@ -58,10 +57,6 @@ def find_submissions(root, student=None, stage=None):
                     found.append(Submission(folder.name, info.number, candidate))
                     break
     return found
-
-
-def fingerprint(submission, version):
-    return hashlib.sha256(submission.path.read_bytes() + version.encode()).hexdigest()
 
 
 class CachedReference(references.Live):
@@ -149,7 +144,8 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     engine.sandbox_decision(sandbox_mode)  # SandboxUnavailable, with the reason
     out = Path(out)
     everyone = find_submissions(root)
-    version = integrity.version()
+    kit_files = integrity.snapshot()
+    version = integrity.version(kit_files)
     results, todo = {}, []
     for submission in everyone:
         previous = previous_result(out, submission)
@@ -157,12 +153,12 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
             results[(submission.student, submission.stage)] = previous
         chosen = (student is None or submission.student == student) and \
             (stage is None or submission.stage == stage)
-        mark = fingerprint(submission, version)
+        mark = integrity.fingerprint([submission.path], version, submission.path.parent)
         if chosen and (force or not previous or previous.get("fingerprint") != mark):
             todo.append((submission, mark))
     print(f"{len(everyone)} submissions of {len({s.student for s in everyone})} students: "
           f"{len(todo)} to grade, the others unchanged since their last grade")
-    stopped = _grade_all(todo, out, results, version, jobs, sandbox_mode, progress, root)
+    stopped = _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root)
     class_outputs.write_class(out, results, everyone)
     if stopped:
         print(f"STOPPED: {stopped}", file=sys.stderr)
@@ -173,16 +169,14 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     return 1 if any(r.get("grader_fault") for r in errors) else 0
 
 
-def _grade_all(todo, out, results, version, jobs, sandbox_mode, progress, root):
+def _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root):
     """Grade `todo` in a pool of processes; the reason grading stopped, if it did."""
     from autograder import class_cache, class_outputs
 
     if not todo:
         return None
-    per_stage = [s.stage for s, _mark in todo]
-    compile_cache = class_cache.filled(
-        [n for n in set(per_stage) if per_stage.count(n) >= class_cache.WORTH_FILLING], sandbox_mode)
-    before = integrity.snapshot()
+    compile_cache = class_cache.prepared([s.stage for s, _mark in todo], sandbox_mode)
+    version = integrity.version(kit_files)
     stopped = None
     # Spawned, not forked: a fork of a process that has started JAX's threads can deadlock.
     spawn = multiprocessing.get_context("spawn")
@@ -209,7 +203,7 @@ def _grade_all(todo, out, results, version, jobs, sandbox_mode, progress, root):
                 stopped = result["detail"]
                 pool.shutdown(cancel_futures=True)
     try:
-        integrity.verify(before, f"the class in {root}")
+        integrity.verify(kit_files, f"the class in {root}")
     except integrity.KitTampered as exc:
         stopped = stopped or str(exc)
     return stopped

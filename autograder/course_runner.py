@@ -8,7 +8,6 @@ kit, are unchanged since it was last graded is not graded again (`--force`
 regrades all). The reference's compiled programs are shared with the
 students' workers read-only (autograder.class_cache).
 """
-import hashlib
 import os
 import subprocess
 import sys
@@ -40,21 +39,13 @@ def run_nbgrader(args, course=COURSE_DIR, check=True, **options):
                           check=check, **options)
 
 
-def submission_fingerprint(folder, version):
-    """A hash of every file of one submitted assignment, and of the kit's version."""
-    digest = hashlib.sha256(version.encode())
-    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
 def assignments_to_grade(course, student, version, force=False):
     """{assignment: fingerprint} of the student's submissions that are new or changed."""
     todo = {}
     for folder in sorted((course / "submitted" / student).iterdir()):
         if not folder.is_dir():
             continue
-        mark = submission_fingerprint(folder, version)
+        mark = integrity.fingerprint([p for p in folder.rglob("*") if p.is_file()], version, folder)
         recorded = read_status(student, folder.name, course) or {}
         if force or recorded.get("fingerprint") != mark:
             todo[folder.name] = mark
@@ -75,7 +66,8 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
     engine.sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
     submitted = course / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
-    version = integrity.version()
+    before = integrity.snapshot()
+    version = integrity.version(before)
     todo = {student: assignments_to_grade(course, student, version, force) for student in students}
     todo = {student: marks for student, marks in todo.items() if marks}
     if not students:
@@ -88,10 +80,11 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
     env = dict(nbgrader_env(course=course), AUTOGRADER_SANDBOX=sandbox_mode)
     if part_timeout:
         env["AUTOGRADER_PART_TIMEOUT"] = str(part_timeout)
-    cache = class_cache.filled(_stages_with_many_submissions(todo), sandbox_mode)
+    cache = class_cache.prepared(
+        [s.number for marks in todo.values() for s in map(stage_for_assignment, marks) if s],
+        sandbox_mode)
     if cache:
         env["AUTOGRADER_COMPILE_CACHE"] = str(cache.folder)
-    before = integrity.snapshot()
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         runs = pool.map(lambda student: _autograde_student(course, student, todo[student], env),
                         todo)
@@ -106,17 +99,6 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
                 raise
             print(f"{student}: {summary}")
     return 0
-
-
-def _stages_with_many_submissions(todo):
-    """The stages graded often enough that compiling the reference's programs first pays off."""
-    counts = {}
-    for marks in todo.values():
-        for assignment in marks:
-            stage = stage_for_assignment(assignment)
-            if stage is not None:
-                counts[stage.number] = counts.get(stage.number, 0) + 1
-    return [number for number, count in counts.items() if count >= class_cache.WORTH_FILLING]
 
 
 def _autograde_student(course, student, marks, env):

@@ -126,8 +126,7 @@ def run(stage_number, root=DEFAULT_ROOT, sandbox_mode="require"):
             "with its name unchanged.")
     else:
         try:
-            cache = class_cache.filled([stage_number], sandbox_mode) \
-                if class_cache.is_filled(stage_number) else None
+            cache = class_cache.prepared([stage_number], sandbox_mode)  # as setup.sh filled it
             submission = classgrade.Submission(student_id(root), stage_number, path)
             results = class_outputs.gradescope(classgrade.grade_one(submission, sandbox_mode, cache))
             results["output"] += f"\nGraded: {path.relative_to(root / 'submission')}"
@@ -149,7 +148,7 @@ def prepare(stage_number):
     """Compile the reference's programs into the class compile cache (setup.sh runs this)."""
     from autograder import class_cache
 
-    class_cache.filled([stage_number], "require")
+    class_cache.fill(stage_number)
     return 0
 
 

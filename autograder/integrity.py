@@ -22,12 +22,23 @@ def snapshot(root=REPO_ROOT):
     return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def version(root=REPO_ROOT):
-    """A short hash of every guarded file: results graded by another kit are graded again."""
+def version(files=None):
+    """A short hash of every guarded file (of `files`, a snapshot, if given)."""
     digest = hashlib.sha256()
-    for name, value in sorted(snapshot(root).items()):
+    for name, value in sorted((files or snapshot()).items()):
         digest.update(f"{name}={value};".encode())
     return digest.hexdigest()[:16]
+
+
+def fingerprint(paths, kit_version, root):
+    """A hash of the files' names (relative to `root`) and bytes, and of the kit's version.
+
+    A submission is graded again when its fingerprint changes: new files, or a new kit.
+    """
+    digest = hashlib.sha256(kit_version.encode())
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def verify(before, submission, root=REPO_ROOT):

@@ -30,7 +30,6 @@ from autograder.metadata import load_stages
 from autograder.notebook_grading import PART_LINE, assemble
 from autograder.worker_handle import CompileCache
 
-HIDDEN_PREFIX = "training_"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 _parts = {}       # part number -> cell source, for the stage started last
@@ -41,11 +40,11 @@ _results = {}     # source hash -> Report, or an error message
 
 def hidden_checks(stage):
     """The checks of `stage` that only run at grading."""
-    return [c for c in stage.checks if c.id.startswith(HIDDEN_PREFIX)]
+    return [c for c in stage.checks if c.hidden]
 
 
 def visible_checks(stage):
-    return [c for c in stage.checks if not c.id.startswith(HIDDEN_PREFIX)]
+    return [c for c in stage.checks if not c.hidden]
 
 
 def part_header(number, file_name):
@@ -176,7 +175,7 @@ def summary(stage_number):
     visible_points = sum(c.points for c in visible_checks(stage))
     report = _graded(stage_number) if _parts else None
     if report is not None and not isinstance(report, str):
-        earned = sum(o.earned for o in report.outcomes if not o.check.id.startswith(HIDDEN_PREFIX))
+        earned = sum(o.earned for o in report.outcomes if not o.check.hidden)
         print(f"Visible checks: {earned}/{visible_points} points.")
     print(f"This stage is worth {stage.max_points} points in all. {_hidden_sentence(hidden)}")
     if hidden:
@@ -338,7 +337,7 @@ def stage_for_assignment(name):
 def test_cell_source(stage, check):
     """The source of the autograded test cell of `check` (hidden checks in a hidden region)."""
     call = f'kit.grade_cell({stage.number}, "{check.id}")'
-    if not check.id.startswith(HIDDEN_PREFIX):
+    if not check.hidden:
         return call
     return (f"# Hidden check ({check.points} points): runs only when your work is graded.\n"
             f"{BEGIN_HIDDEN}\n{call}\n{END_HIDDEN}")

@@ -45,12 +45,12 @@ def test_a_read_only_cache_is_never_written_by_jax():
 def test_submissions_read_the_cache_and_cannot_write_it(tmp_path, monkeypatch):
     folder = tmp_path / "jax-class"
     monkeypatch.setattr(class_cache, "CLASS_CACHE_DIR", folder)
-    cache = class_cache.filled([2], "require")
+    cache = class_cache.prepared([2] * class_cache.WORTH_FILLING, "require")
     assert cache == CompileCache(folder, writable=False)
     filled = cache_files(folder)
     assert len(filled) > 10, "the reference compiled no programs into the cache"
-    assert class_cache.filled([2], "require") == cache and cache_files(folder) == filled, \
-        "a filled stage is filled again"
+    class_cache.fill(2)
+    assert cache_files(folder) == filled, "a filled stage is filled again"
 
     for name, source in (("planting", planting(folder)), ("buggy", None)):
         work = tmp_path / name
@@ -72,6 +72,9 @@ def test_submissions_read_the_cache_and_cannot_write_it(tmp_path, monkeypatch):
 
 def test_no_cache_where_it_does_not_apply(tmp_path, monkeypatch):
     monkeypatch.setattr(class_cache, "CLASS_CACHE_DIR", tmp_path / "jax-class")
-    assert class_cache.filled([2], "off") is None
-    assert class_cache.filled([1], "require") == CompileCache(tmp_path / "jax-class", False)
-    assert not (tmp_path / "jax-class").exists(), "stage 1 (NumPy) filled a JAX cache"
+    many = class_cache.WORTH_FILLING
+    assert class_cache.prepared([2] * many, "off") is None
+    assert class_cache.prepared([1] * many + [2] * (many - 1), "require") == \
+        CompileCache(tmp_path / "jax-class", False)
+    assert not (tmp_path / "jax-class").exists(), \
+        "a NumPy stage, or a stage with few submissions, filled the cache"
