@@ -7,11 +7,12 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: check grade gradescope bench-grading test exercises data stages lock clean help
+.PHONY: check hint grade gradescope bench-grading test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
-	@echo "     [NO_SANDBOX=1]                           ... without the bubblewrap sandbox"
+	@echo "     [ONLY=id,id] [HINTS=1] [NO_SANDBOX=1]     ... some checks, detailed hints, no sandbox"
+	@echo "make hint STAGE=N [FUNCTION=name]             the detailed hints (they give much away)"
 	@echo "make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]"
 	@echo "                                              grade a class (docs/instructors.md)"
 	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
@@ -29,7 +30,11 @@ $(READY): requirements.lock
 
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
-	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT)) $(if $(NO_SANDBOX),--no-sandbox)
+	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT)) $(if $(ONLY),--only $(ONLY)) $(if $(HINTS),--hints) $(if $(NO_SANDBOX),--no-sandbox)
+
+hint: $(READY)
+	@$(if $(STAGE),,echo "usage: make hint STAGE=N [FUNCTION=name]" >&2; exit 2)
+	@$(PY) -m autograder hint $(STAGE) $(if $(FUNCTION),--function $(FUNCTION))
 
 grade: $(READY)
 	@$(if $(SUBMISSIONS),,echo "usage: make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]" >&2; exit 2)

@@ -44,22 +44,49 @@ def _first_line(message):
     return lines[0][:300] if lines else ""
 
 
+# Lines of JAX's errors that say nothing about the learner's code.
+_BOILERPLATE = ("For simplicity, JAX has removed", "The stack trace below excludes",
+                "The preceding stack trace", "-----", "See https://", "--------------------")
+
+
+def _message(message, most=8):
+    """An exception's message: its first line, plus the lines after it (a JAX error lists
+    the offending arguments there), without JAX's boilerplate."""
+    lines = [line.rstrip()[:300] for line in message.splitlines()
+             if line.strip() and not line.strip().startswith(_BOILERPLATE)]
+    if len(lines) > most:
+        lines = lines[:most] + ["..."]
+    return "\n".join(lines)
+
+
 def explain_error(function, error):
     """One line: what the learner's function raised, where, and what to try."""
-    message = f"`{function}` raised {error['type']}"
-    first = _first_line(error["message"])
-    if first:
-        message += f": {first}"
-    message += _location(error)
+    message = f"`{function}` raised {error['type']}{_location(error)}"
+    text = _message(error["message"])
+    if text:
+        message += f": {text}"
     tip = ADVICE.get(error["type"])
-    return message + (f". Try: {tip}" if tip else "")
+    return message + (f"\nTry: {tip}" if tip else "")
+
+
+def _syntax_error(file_name, error):
+    """The line Python could not read, a caret under the place, and Python's words."""
+    syntax = error["syntax"]
+    text = syntax["text"]
+    stripped = text.lstrip()
+    lines = [f"{error['type']} in {file_name} line {syntax['line']}: {syntax['message']}"]
+    if stripped:
+        lines.append(f"    {stripped}")
+        if syntax["offset"]:
+            column = max(0, syntax["offset"] - 1 - (len(text) - len(stripped)))
+            lines.append("    " + " " * min(column, len(stripped)) + "^")
+    return "\n".join(lines)
 
 
 def explain_import_error(file_name, error):
-    """One line: why the stage file could not be imported."""
-    if error["type"] in ("SyntaxError", "IndentationError", "TabError"):
-        return f"{file_name} has a {error['type']}{_location(error, file_name)}: " \
-               f"{_first_line(error['message'])}. Every check needs a file Python can read."
+    """Why the stage file could not be imported: one line, or the line and a caret."""
+    if error.get("syntax"):
+        return _syntax_error(file_name, error)
     message = f"importing {file_name} raised {error['type']}: {_first_line(error['message'])}"
     message += _location(error, file_name)
     tip = ADVICE.get(error["type"])

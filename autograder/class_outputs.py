@@ -29,8 +29,8 @@ def gradescope(result):
         lines = [check["message"]] if check["message"] else []
         if check.get("smallest_failing_input"):
             lines.append(f"smallest failing input: {check['smallest_failing_input']}")
-        if check.get("hint"):
-            lines.append(f"hint: {check['hint']}")
+        if check.get("idea") and check["status"] == "fail":
+            lines.append(f"idea: {check['idea']}")
         tests.append({"name": check["title"], "number": str(number), "score": check["points"],
                       "max_score": check["max_points"],
                       "status": "passed" if check["status"] == "pass" else "failed",

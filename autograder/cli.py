@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder check 1`, `exercises`, `data`, `stages`."""
+"""Command line: `python -m autograder check 1`, `hint 1`, `exercises`, `data`, `stages`."""
 import argparse
 import os
 import sys
@@ -27,7 +27,9 @@ def _check(args):
         print(f"IMPL={args.impl}: no such folder", file=sys.stderr)
         return 2
     profile = engine.GRADING if args.profile == "grading" else engine.thorough(args.seed)
-    only = set(args.only.split(",")) if args.only else None
+    only = _only(args.stage, args.only)
+    if only == set():
+        return 2
     from autograder.integrity import KitTampered
 
     try:
@@ -37,11 +39,40 @@ def _check(args):
     except KitTampered as exc:
         print(f"STOPPED: {exc}", file=sys.stderr)
         return 3
-    print(report.format_text(result))
+    print(report.format_text(result, hints=args.hints))
     if args.report:
         report.write_json(result, args.report)
         print(f"JSON report written to {args.report}")
     return 0 if result.full_marks else 1
+
+
+def _only(stage_number, text):
+    """The check ids of --only, None for all, or an empty set (and a message) for unknown ids."""
+    if not text:
+        return None
+    stage = load_stages()[stage_number]
+    asked = {part.strip() for part in text.split(",") if part.strip()}
+    unknown = sorted(asked - {c.id for c in stage.checks})
+    if unknown or not asked:
+        print(f"--only: stage {stage_number} has no check {', '.join(unknown) or '(none given)'}. "
+              f"Its checks are:", file=sys.stderr)
+        for check in stage.checks:
+            print(f"  {check.id:<32} {check.title}", file=sys.stderr)
+        return set()
+    return asked
+
+
+def _hint(args):
+    from autograder import report
+
+    text = report.format_hints(load_stages()[args.stage], args.function)
+    if text is None:
+        functions = ", ".join(load_stages()[args.stage].functions)
+        print(f"stage {args.stage} has no function {args.function!r}; its functions: {functions}",
+              file=sys.stderr)
+        return 2
+    print(text)
+    return 0
 
 
 def _exercises(args):
@@ -83,7 +114,13 @@ def parser():
     check.add_argument("--memory-mb", type=int, default=4096, help="memory cap of your code")
     check.add_argument("--no-sandbox", action="store_true",
                        help="run your code without the bubblewrap sandbox")
+    check.add_argument("--hints", action="store_true",
+                       help="show the detailed hint of each failing check (they give much away)")
     check.set_defaults(run=_check)
+    hint = sub.add_parser("hint", help="the detailed hints of a stage, or of one function")
+    hint.add_argument("stage", type=_stage_number, help="stage number")
+    hint.add_argument("--function", help="only the checks of this function")
+    hint.set_defaults(run=_hint)
     ex = sub.add_parser("exercises", help="generate exercises/ from solutions/")
     ex.add_argument("--check", action="store_true", help="only report stale exercise files")
     ex.set_defaults(run=_exercises)

@@ -24,7 +24,10 @@ def as_array(value, what):
 def expect_shape(got, shape, what):
     got = as_array(got, what)
     if got.shape != tuple(shape):
-        raise CheckFailed(f"{what} has shape {got.shape}, expected {tuple(shape)}")
+        swapped = got.ndim == 2 and got.shape == tuple(shape)[::-1]
+        raise CheckFailed(f"{what} has shape {got.shape}, expected {tuple(shape)}"
+                          + (": its axes are swapped (rows where columns belong, or the "
+                             "reverse)" if swapped else ""))
     return got
 
 
@@ -33,8 +36,41 @@ def expect_finite(got, what):
     bad = ~np.isfinite(got)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise CheckFailed(f"{what} contains {got[index]} at index {index}")
+        raise CheckFailed(f"{what} contains {got[index]} at index {index}, where the reference "
+                          "is finite: inf and nan usually come from exp of a large number, "
+                          "log(0) or 0/0")
     return got
+
+
+def _factor(k):
+    """What a constant ratio k between a value and the reference's usually means."""
+    if np.isclose(k, -1, rtol=1e-3):
+        return "every entry has the reference's size but the opposite sign"
+    n = round(k)
+    if n >= 2 and abs(k - n) < 1e-3 * n:
+        return (f"every entry is exactly {n} times the reference's: if {n} is the number "
+                "of examples, a sum stands where a mean belongs")
+    n = round(1 / k) if k else 0
+    if n >= 2 and abs(1 / k - n) < 1e-3 * n:
+        return (f"every entry is exactly 1/{n} of the reference's: if {n} is the number of "
+                "examples, you divide by it once too often (or average what should be summed)")
+    return f"every entry is {k:.4g} times the reference's: a constant factor is off"
+
+
+def symptom(got, expected, rtol, atol):
+    """A short diagnosis of how `got` differs from `expected`, or ''."""
+    if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and np.allclose(
+            got, expected.T, rtol=rtol, atol=atol):
+        return "it equals the reference transposed: a matrix where its transpose belongs?"
+    scale = np.abs(expected).max(initial=0.0)
+    significant = np.abs(expected) > 1e-6 * scale
+    if scale == 0 or significant.sum() < 2 or not np.isfinite(got).all():
+        return ""
+    ratio = got[significant] / expected[significant]
+    k = float(np.median(ratio))
+    if k != 0 and np.allclose(ratio, k, rtol=1e-3) and not np.isclose(k, 1, rtol=1e-3):
+        return _factor(k)
+    return ""
 
 
 def expect_close(got, expected, what, kind="equivalence", against="the reference"):
@@ -52,8 +88,9 @@ def expect_close(got, expected, what, kind="equivalence", against="the reference
     abs_err = np.abs(g - e)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         rel_err = abs_err / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
+    diagnosis = symptom(g, e, rtol, atol)
     raise CheckFailed(
-        f"{what} differs from {against}",
+        f"{what} differs from {against}" + (f": {diagnosis}" if diagnosis else ""),
         f"first difference at index {index}: expected {e[index]:.6g}, got {g[index]:.6g}; "
         f"max abs error {np.nanmax(abs_err):.3g}, max rel error {np.nanmax(rel_err):.3g} "
         f"(tolerance rtol={rtol:g}, atol={atol:g})\n"
@@ -76,7 +113,8 @@ def expect_unchanged(before, after, names, what):
     for b, a, name in zip(before, after, names):
         if isinstance(b, np.ndarray) and not np.array_equal(b, np.asarray(a), equal_nan=True):
             raise CheckFailed(f"{what} modified its argument `{name}` in place",
-                              "return new arrays (p - alpha * dp) instead of updating with -= or [...] =")
+                              advice="return new arrays (p - alpha * dp) instead of updating "
+                                     "with -= or [...] =")
 
 
 def expect_tree_close(got, expected, names, what, kind="equivalence"):

@@ -16,7 +16,7 @@ import hypothesis
 from hypothesis import HealthCheck, given, reporting, settings
 from hypothesis.errors import Flaky
 
-from autograder import advice, integrity, sandbox
+from autograder import advice, blame, integrity, sandbox
 from autograder import reference as references
 from autograder.describe import describe_inputs
 from autograder.metadata import REPO_ROOT, load_stages
@@ -29,12 +29,20 @@ CALL_TIMEOUT_S = 60.0
 
 
 class CheckFailed(Exception):
-    """A check's verdict: the submission's value is wrong. `reason` is one line."""
+    """A check's verdict: the submission's value is wrong. `reason` is one line.
 
-    def __init__(self, reason, detail=None):
+    `detail` holds what was measured; `advice`, how to fix it (the report shows
+    it only on request: it gives much away). `function` names the learner
+    function at fault where the check knows it (a check of several
+    functions); else the report blames the check's own.
+    """
+
+    def __init__(self, reason, detail=None, function=None, advice=None):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.function = function
+        self.advice = advice
         self.inputs = None
 
 
@@ -44,9 +52,11 @@ class LearnerError(Exception):
     def __init__(self, function, error):
         self.function = function
         self.error = error
+        self.raised_in = (error.get("frames") or [(None, "", "")])[-1][1]
         self.reason = advice.explain_error(function, error)
         super().__init__(self.reason)
         self.detail = None
+        self.advice = None
         self.inputs = None
 
 
@@ -56,9 +66,24 @@ class Abort(BaseException):
     A BaseException so that Hypothesis lets it through instead of shrinking.
     """
 
-    def __init__(self, reason):
+    def __init__(self, reason, function=None):
         super().__init__(reason)
         self.reason = reason
+        self.function = function
+
+
+class NotWritten(Abort):
+    """The learner function still raises NotImplementedError."""
+
+
+class _ShrinkBudgetSpent(BaseException):
+    """Enough shrinking: report the smallest failure found so far."""
+
+
+# How many more examples a failing check may try while Hypothesis shrinks its
+# input: each costs a call into the worker (and in JAX often a compile), and a
+# smaller input teaches little more after the first few steps.
+SHRINK_BUDGET = 40
 
 
 @dataclass(frozen=True)
@@ -139,7 +164,7 @@ class Submission:
         if self.import_error:
             raise Abort(self.import_error)
         if function in self.broken:
-            raise Abort(self.broken[function])
+            raise Abort(self.broken[function], function)
         if self.needs_restart:
             self.start()
         try:
@@ -149,14 +174,17 @@ class Submission:
             self.needs_restart = True
             if function:
                 self.broken[function] = f"skipped: {exc} in an earlier check"
-            raise Abort(self._with_output(str(exc))) from None
+            raise Abort(self._with_output(str(exc)), function) from None
         if reply.get("tampered"):
             self.needs_restart = True  # a fresh worker for the next check
         if reply["status"] == "ok":
             return reply["value"]
         error = reply["error"]
         if error["not_implemented"]:
-            raise Abort(f"`{function}` is not implemented yet (it raises NotImplementedError)")
+            where = (error.get("frames") or [(None, function, "")])[-1][1]
+            missing = where if where in self.stage.calls else function
+            raise NotWritten(f"`{missing}` is not written yet (it raises NotImplementedError)",
+                             missing)
         if error["type"] == "MissingFunction":
             raise Abort(error["message"])
         raise LearnerError(function or name, error)
@@ -226,15 +254,24 @@ class Context:
         if self.profile.vary_fixed_inputs:
             explicit = [_scaled_floats(case) for case in explicit]
 
+        failures = []  # the latest failure: Hypothesis only tries smaller inputs after the first
+        tried_since_failure = 0
+
         @settings(max_examples=count, derandomize=self.profile.derandomize, database=None,
                   deadline=None, suppress_health_check=list(HealthCheck),
                   report_multiple_bugs=False, print_blob=False)
         @given(strategy)
         def run(case):
+            nonlocal tried_since_failure
+            if failures:
+                tried_since_failure += 1
+                if tried_since_failure > SHRINK_BUDGET:
+                    raise _ShrinkBudgetSpent
             try:
                 prop(**case)
             except (CheckFailed, LearnerError) as exc:
                 exc.inputs = case
+                failures[:] = [exc]
                 raise
             self.source.saw_case(index, case)
 
@@ -247,6 +284,8 @@ class Context:
                 run()
             except Flaky as flaky:
                 raise _first_failure(flaky) from None
+            except _ShrinkBudgetSpent:
+                raise failures[0] from None
 
     def _replay(self, index, prop):
         """Run `prop` on the recorded cases of this forall; the first failure is reported as is."""
@@ -322,11 +361,16 @@ def _first_failure(flaky):
 class Outcome:
     check: object
     earned: int
-    status: str  # "pass", "fail", "error" (a fault in the grader) or "unchecked" (a release)
+    # "pass", "fail", "todo" (a function it needs is not written yet), "blocked"
+    # (not run, or failed inside, because of `function`), "error" (a fault in the
+    # grader) or "unchecked" (a release cannot check it)
+    status: str
     reason: str = ""
     inputs: str = ""
     detail: str = ""
     seconds: float = 0.0
+    function: str = ""  # the learner function to blame, for a check that did not pass
+    advice: str = ""  # how to fix this failure, shown on request
 
 
 @dataclass
@@ -338,6 +382,7 @@ class Report:
     info: dict = field(default_factory=dict)
     seconds: float = 0.0
     import_error: str = ""  # why the file could not be imported, if it could not
+    partial: bool = False  # only some of the stage's checks were asked for (--only)
 
     @property
     def earned(self):
@@ -349,7 +394,11 @@ class Report:
 
     @property
     def full_marks(self):
-        return self.earned == self.possible
+        return self.earned == self.possible and not self.partial
+
+    @property
+    def focus(self):
+        return blame.focus(self.outcomes)
 
 
 def configure_reference_jax():
@@ -389,7 +438,7 @@ def load_check_functions(stage):
             if name.startswith("check_") and callable(fn)}
 
 
-def run_check(function, ctx, check):
+def run_check(function, ctx, check, ledger):
     """Run one check function and turn whatever happens into an Outcome."""
     started = time.perf_counter()
     try:
@@ -397,9 +446,11 @@ def run_check(function, ctx, check):
         outcome = Outcome(check, check.points, "pass")
     except (CheckFailed, LearnerError) as exc:
         outcome = Outcome(check, 0, "fail", exc.reason, describe_inputs(exc.inputs),
-                          exc.detail or "")
+                          exc.detail or "", advice=exc.advice or "")
+        outcome.status, outcome.function = ledger.blame(check, exc)
     except Abort as exc:
         outcome = Outcome(check, 0, "fail", exc.reason)
+        outcome.status, outcome.function = ledger.blame(check, exc)
     except references.Unchecked as exc:
         outcome = Outcome(check, 0, "unchecked", exc.reason)
     except references.Unrecorded:
@@ -407,6 +458,15 @@ def run_check(function, ctx, check):
     except Exception as exc:  # noqa: BLE001 - a grader bug must not hide the other checks
         outcome = Outcome(check, 0, "error", f"internal grader error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
+    ledger.record(outcome)
+    return outcome
+
+
+def blocked(check, function, ledger):
+    """The outcome of a check not run: it goes through `function`, which failed."""
+    outcome = Outcome(check, 0, "blocked", f"blocked by `{function}`, which fails an earlier "
+                      "check: fix it first", function=function)
+    ledger.record(outcome)
     return outcome
 
 
@@ -457,7 +517,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
     stage = load_stages()[stage_number]
     checks = [c for c in stage.checks if only is None or c.id in only]
     path = Path(impl_dir) / stage.file
-    report = Report(stage, path, profile.name)
+    report = Report(stage, path, profile.name, partial=len(checks) < len(stage.checks))
     if not path.is_file():
         reason = f"there is no file {path} (copy the stage file there, or point IMPL at its folder)"
         report.outcomes = [Outcome(c, 0, "fail", reason) for c in checks]
@@ -476,10 +536,16 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
             report.profile = RELEASE.name
         ctx = Context(submission, source, stage, profile)
         submission.wait_for_import()
+        ledger = blame.Ledger(stage)
         for check in checks:
-            submission.restart_if_needed()
-            ctx.source.begin_check(check.id)
-            report.outcomes.append(run_check(functions[check.id], ctx, check))
+            if submission.import_error:
+                report.outcomes.append(Outcome(check, 0, "blocked", "the file does not import"))
+            elif function := ledger.blocker(check):
+                report.outcomes.append(blocked(check, function, ledger))
+            else:
+                submission.restart_if_needed()
+                ctx.source.begin_check(check.id)
+                report.outcomes.append(run_check(functions[check.id], ctx, check, ledger))
         report.info = dict(submission.info, worker_restarts=submission.restarts,
                            sandbox=sandbox_note)
         report.import_error = submission.import_error or ""

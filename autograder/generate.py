@@ -1,10 +1,10 @@
 """Generate exercises/ from solutions/: each solution region becomes a stub.
 
 In a solution file every function body sits between `### BEGIN SOLUTION` and
-`### END SOLUTION` and starts with a `# TODO:` comment. The exercise keeps the
-TODO comment and raises NotImplementedError in place of the rest. A line
-outside the regions that ends with `# SOLUTION-ONLY` (a `@jax.jit` decorator
-that stage 4 asks learners to add themselves) is left out of the exercise.
+`### END SOLUTION` and starts with a `# TODO:` comment, perhaps continued on
+more comment lines. The exercise keeps the TODO comment and raises
+NotImplementedError in place of the rest. A line outside the regions that
+ends with `# SOLUTION-ONLY` (a `@jax.jit` decorator that stage 4 asks learners to add themselves) is left out of the exercise.
 """
 import re
 import shutil
@@ -45,8 +45,9 @@ def stub_source(source, stage_number, file_name="<solution>"):
             out.append(f'{region["indent"]}raise NotImplementedError("stage {stage_number}: {function}")\n')
             region = None
         elif region is not None:
-            if stripped.startswith("# TODO:") and not region["code"]:
-                region["todo"].append(line)
+            if stripped.startswith("#") and not region["code"] and (
+                    region["todo"] or stripped.startswith("# TODO:")):
+                region["todo"].append(line)  # the TODO line and its comment continuation
             elif stripped:
                 region["code"] = True
         elif not stripped.endswith(SOLUTION_ONLY):

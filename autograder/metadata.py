@@ -1,6 +1,6 @@
-"""The stage metadata in `stages.toml`: files, titles, checks, points, hints."""
+"""The stage metadata in `stages.toml`: files, titles, checks, points, ideas, hints."""
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -16,11 +16,19 @@ class Check:
     id: str
     title: str
     points: int
-    hint: str
+    hint: str  # the formula-level help, shown on request (`make hint`)
+    idea: str = ""  # what the check is about, shown with a failure
+    functions: tuple = ()  # the learner functions it calls, the one it is about first
+    across: bool = False  # about a property of all its functions (purity, jit), none first
 
     @property
     def hidden(self):
         return self.id.startswith(HIDDEN_PREFIX)
+
+    @property
+    def function(self):
+        """The learner function this check is about ('' for a check across functions)."""
+        return self.functions[0] if self.functions and not self.across else ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,7 @@ class Stage:
     framework: str  # "numpy" or "jax": what the worker hands the submission
     checks: tuple
     training: dict = None  # alpha, iterations (or epochs), floor of the training check
+    calls: dict = field(default_factory=dict)  # function -> the stage functions it calls
 
     @property
     def file(self):
@@ -44,9 +53,25 @@ class Stage:
     def check(self, check_id):
         return next(c for c in self.checks if c.id == check_id)
 
+    @property
+    def functions(self):
+        """The learner functions of the stage, in the order of the file."""
+        return tuple(self.calls)
+
+    def reaches(self, check):
+        """Every learner function `check` goes through: its own and those they call."""
+        seen, todo = [], list(check.functions)
+        while todo:
+            function = todo.pop(0)
+            if function not in seen:
+                seen.append(function)
+                todo += self.calls.get(function, [])
+        return tuple(seen)
+
 
 def _stage(raw):
-    checks = tuple(Check(**{k: v for k, v in c.items()}) for c in raw.pop("checks", []))
+    checks = tuple(Check(**{**c, "functions": tuple(c.get("functions", ()))})
+                   for c in raw.pop("checks", []))
     return Stage(checks=checks, **raw)
 
 

@@ -2,10 +2,13 @@
 import json
 import os
 import platform
+import re
 import sys
 import textwrap
 from importlib import metadata
 from pathlib import Path
+
+from autograder import blame
 
 LIBRARIES = ("numpy", "jax", "jaxlib", "dm-haiku", "optax", "hypothesis")
 WIDTH = 78
@@ -28,14 +31,6 @@ def _colour(text, code):
     return text
 
 
-def _status(outcome):
-    if outcome.status == "pass":
-        return _colour("pass", "32")
-    if outcome.status == "unchecked":
-        return _colour("later", "33")
-    return _colour("FAIL" if outcome.status == "fail" else "ERROR", "31")
-
-
 def _indent(label, text):
     """'label: text' wrapped and indented under the check's row."""
     lines = []
@@ -53,37 +48,145 @@ def _shown(path):
         return path
 
 
-def format_text(report):
-    """The report as the table `make check` prints."""
+def _status(outcome):
+    if outcome.status == "pass":
+        return _colour("pass", "32")
+    if outcome.status == "unchecked":
+        return _colour("later", "33")
+    if outcome.status == "blocked":
+        return _colour("blocked", "33")
+    return _colour({"fail": "FAIL", "todo": "todo"}.get(outcome.status, "ERROR"), "31")
+
+
+def _failure(o, hints):
+    """The lines that explain one failing check."""
+    lines = _indent("why", o.reason)
+    if o.inputs:
+        lines += _indent("smallest failing input", o.inputs)
+    if o.detail:
+        lines += _indent("details", o.detail)
+    if o.check.idea and o.status == "fail":
+        lines += _indent("idea", o.check.idea)
+    if hints and o.status == "fail":
+        lines += (_indent("advice", o.advice) if o.advice else []) + _indent("hint", o.check.hint)
+    return lines
+
+
+def _def_line(path, function):
+    """The line of `def function` (or `class function`) in the learner's file, or None."""
+    try:
+        text = Path(path).read_text()
+    except OSError:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*(def|class)\s+{re.escape(function)}\b|{re.escape(function)}\s*=", line):
+            return number
+    return None
+
+
+def _unwritten_line(report, todo):
+    """A few lines for every function not written yet, naming the next one to write."""
+    waiting = [o for o in report.outcomes if o.function in todo and o.status in ("todo", "blocked")]
+    points = sum(o.check.points for o in waiting)
+    behind = [f for f in report.stage.functions if f not in todo
+              and any(o.check.function == f for o in waiting)]
+    text = f"Not written yet: {', '.join(todo)}"
+    if behind:
+        text += f"; waiting on them: {', '.join(behind)}"
+    text += f" ({len(waiting)} checks, {points} points)."
+    first = todo[0]
+    line = _def_line(report.path, first)
+    where = f" (line {line} of {_shown(report.path)})" if line else ""
+    return textwrap.wrap(text, WIDTH - 2, initial_indent="  ", subsequent_indent="    ") + [
+        f"  Next to write: `{first}`{where}."]
+
+
+def format_text(report, hints=False):
+    """The report as `make check` prints it: what to fix first, then every check."""
     stage = report.stage
     lines = [f"Stage {stage.number}: {stage.title} ({_shown(report.path)})", ""]
-    title_width = max([len(o.check.title) for o in report.outcomes] + [5])
-    lines.append(f"  {'check':<{title_width}}  points  result")
-    for o in report.outcomes:
-        points = f"{o.earned}/{o.check.points}"
-        lines.append(f"  {o.check.title:<{title_width}}  {points:>6}  {_status(o)}")
-        if o.status == "pass":
-            continue
-        lines += _indent("why", o.reason)
-        if o.status == "unchecked":
-            continue
-        if o.inputs:
-            lines += _indent("smallest failing input", o.inputs)
-        if o.detail:
-            lines += _indent("details", o.detail)
-        lines += _indent("hint", o.check.hint)
+    if report.import_error:
+        lines += [f"{_shown(report.path)} does not import, so no check can run:"]
+        lines += ["  " + line for line in report.import_error.splitlines()] + [""]
+        return "\n".join(lines + _footer(report))
+    focus = report.focus
+    todo = [entry["function"] for entry in focus
+            if any(o.status == "todo" and o.function == entry["function"] for o in report.outcomes)]
+    first = None
+    if focus and focus[0]["function"] not in todo:
+        first = blame.lead(report.outcomes, focus[0]["function"])
+    if first:
+        lines.append(_colour(f"Fix first: `{first.function}`", "1"))
+        lines.append(f"  {first.check.title} [{first.check.id}]  {first.earned}/{first.check.points}")
+        lines += _failure(first, hints)
+        if not hints:
+            lines += _indent("more help", f"make hint STAGE={stage.number} FUNCTION={first.function}"
+                             " (it gives much away: try the idea first)")
+        lines.append("")
+    shown = [o for o in report.outcomes if not (o.function in todo and o.status in ("todo", "blocked"))]
+    if shown:
+        id_width = max(len(o.check.id) for o in shown)
+        lines.append(f"  {'result':<7}  {'points':>6}  {'check':<{id_width}}  title")
+        for o in shown:
+            points = f"{o.earned}/{o.check.points}"
+            status = _status(o) + " " * (7 - len(_plain_status(o)))
+            title = o.check.title + (f" (blocked by `{o.function}`)" if o.status == "blocked" else "")
+            lines.append(f"  {status}  {points:>6}  {o.check.id:<{id_width}}  {title}")
+            if o is first or o.status in ("pass", "blocked"):
+                continue
+            lines += _indent("why", o.reason) if o.status == "unchecked" else _failure(o, hints)
+    if todo:
+        lines += ([""] if shown else []) + _unwritten_line(report, todo)
+    lines.append("")
+    return "\n".join(lines + _footer(report))
+
+
+def _plain_status(outcome):
+    return {"pass": "pass", "unchecked": "later", "blocked": "blocked", "fail": "FAIL",
+            "todo": "todo"}.get(outcome.status, "ERROR")
+
+
+def _footer(report):
+    """Total, device and versions; then what next."""
+    stage = report.stage
     passed = sum(o.status == "pass" for o in report.outcomes)
-    lines += ["", f"Total: {report.earned}/{report.possible} points "
-                  f"({passed} of {len(report.outcomes)} checks passed) in {report.seconds:.1f} s"]
+    run = "" if not report.partial else f", {len(report.outcomes)} of {len(stage.checks)} checks run"
+    lines = [(f"Total: {report.earned}/{report.possible} points ({passed} of "
+              f"{len(report.outcomes)} checks passed{run}) in {report.seconds:.1f} s")]
     device = report.info.get("device", "cpu")
     libs = ", ".join(f"{k} {v}" for k, v in versions().items())
     lines.append(f"Device: {device}; {libs}; Hypothesis profile: {report.profile}")
     sandbox_note = report.info.get("sandbox", "")
     if sandbox_note and sandbox_note != "bubblewrap":
         lines.append(f"Sandbox: {sandbox_note}")
-    if report.full_marks:
-        lines.append(_colour("Full marks: on to the next stage!", "32"))
-    return "\n".join(lines)
+    if report.partial:
+        lines.append("Only the checks asked for with --only ran: run without it for the grade.")
+    elif report.full_marks:
+        lines.append(_colour(f"Full marks for stage {stage.number}!", "32") + _next_stage(stage))
+    return lines
+
+
+def _next_stage(stage):
+    from autograder.metadata import load_stages
+
+    following = [s for n, s in sorted(load_stages().items()) if n > stage.number and s.checks]
+    if not following:
+        return " That was the last stage."
+    nxt = following[0]
+    return f" Next: stage {nxt.number}, exercises/{nxt.file} (make check STAGE={nxt.number})."
+
+
+def format_hints(stage, function=None):
+    """Every check's idea and detailed hint, or those of one function; None if it is unknown."""
+    checks = [c for c in stage.checks if function is None or function in c.functions]
+    if function is not None and function not in stage.functions:
+        return None
+    about = f" for `{function}`" if function else ""
+    lines = [f"Stage {stage.number} hints{about}. They give much away: try the idea first.", ""]
+    for check in checks:
+        lines.append(f"{check.title} [{check.id}]")
+        lines += _indent("idea", check.idea) + _indent("hint", check.hint) + [""]
+    return "\n".join(lines).rstrip()
 
 
 def to_json(report):
@@ -97,6 +200,10 @@ def to_json(report):
         "full_marks": report.full_marks,
         "profile": report.profile,
         "seconds": round(report.seconds, 3),
+        "checks_run": len(report.outcomes),
+        "checks_in_stage": len(report.stage.checks),
+        "import_error": report.import_error,
+        "focus": report.focus,
         "device": report.info.get("device", "cpu"),
         "worker_restarts": report.info.get("worker_restarts", 0),
         "sandbox": report.info.get("sandbox", ""),
@@ -111,6 +218,9 @@ def to_json(report):
                 "message": o.reason,
                 "smallest_failing_input": o.inputs,
                 "details": o.detail,
+                "advice": o.advice,
+                "function": o.function,
+                "idea": "" if o.status == "pass" else o.check.idea,
                 "hint": "" if o.status == "pass" else o.check.hint,
                 "seconds": round(o.seconds, 3),
             }

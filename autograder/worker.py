@@ -50,12 +50,16 @@ def describe_error(exc, learner_path):
     ]
     if isinstance(exc, SyntaxError) and exc.filename and os.path.abspath(exc.filename) == learner_path:
         frames.append((exc.lineno, "<module>", (exc.text or "").strip()))
-    return {
+    described = {
         "type": type(exc).__name__,
         "message": str(exc)[:2000],
         "frames": frames[-3:],
         "not_implemented": isinstance(exc, NotImplementedError),
     }
+    if isinstance(exc, SyntaxError):
+        described["syntax"] = {"message": str(exc.msg)[:300], "line": exc.lineno,
+                               "offset": exc.offset, "text": (exc.text or "").rstrip("\n")[:300]}
+    return described
 
 
 def fingerprint():
@@ -96,7 +100,8 @@ def runtime_info(framework):
         import jax
 
         info["jax"] = jax.__version__
-        info["device"] = f"{jax.default_backend()} ({jax.devices()[0].device_kind})"
+        backend, kind = jax.default_backend(), jax.devices()[0].device_kind
+        info["device"] = backend if kind.lower() == backend else f"{backend} ({kind})"
     return info
 
 

@@ -8,19 +8,21 @@ import numpy as np
 
 def init_params(rng, n_in=784, n_hidden=10, n_out=10):
     """Draw W1, b1, W2, b2 uniformly from [-0.5, 0.5) with the Generator `rng`."""
-    # TODO: draw each array with rng.random(shape) - 0.5 (shapes in the SPEC table).
+    # TODO: Draw W1 (n_hidden, n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1),
+    #       each uniform on [-0.5, 0.5), using only the rng you are given (same rng, same net).
     raise NotImplementedError("stage 1: init_params")
 
 
 def relu(Z):
     """Elementwise max(Z, 0)."""
-    # TODO: return the elementwise maximum of Z and 0.
+    # TODO: Keep each positive entry of Z and replace every other entry by 0; same shape as Z.
     raise NotImplementedError("stage 1: relu")
 
 
 def relu_deriv(Z):
     """Derivative of ReLU as a float array: 1.0 where Z > 0, else 0.0."""
-    # TODO: turn the boolean mask Z > 0 into floats.
+    # TODO: ReLU's slope for every entry of Z, as floats of Z's shape: 1 where Z is positive,
+    #       0 elsewhere (Z == 0 included); it will multiply gradients in backward_prop.
     raise NotImplementedError("stage 1: relu_deriv")
 
 
@@ -30,19 +32,22 @@ def softmax(Z):
     Z: (n_out, m) logits, one column per example.
     Returns (n_out, m) probabilities; each column sums to 1.
     """
-    # TODO: subtract each column's max before np.exp so that exp never overflows.
+    # TODO: Turn each column of Z (n_out, m) into probabilities that sum to 1, column by column.
+    #       exp overflows for large logits: shifting a column by a constant changes nothing.
     raise NotImplementedError("stage 1: softmax")
 
 
 def forward_prop(W1, b1, W2, b2, X):
     """Forward pass: Z1 = W1 X + b1, A1 = relu(Z1), Z2 = W2 A1 + b2, A2 = softmax(Z2)."""
-    # TODO: compute Z1, A1, Z2, A2 with matrix products and broadcasting biases.
+    # TODO: Compute Z1, A1 (n_hidden, m) and Z2, A2 (n_out, m): each layer weights the previous
+    #       activations and adds its bias (shared by all m columns), then relu, then softmax.
     raise NotImplementedError("stage 1: forward_prop")
 
 
 def one_hot(Y, num_classes=10):
     """Labels (m,) -> (num_classes, m) float array with a single 1 per column."""
-    # TODO: size the array by num_classes (never by Y.max() + 1) and set one 1 per column.
+    # TODO: Return a (num_classes, m) float array: column i all 0 but a 1 in the row of its label.
+    #       Size it by num_classes, not by the labels: a batch may lack some classes.
     raise NotImplementedError("stage 1: one_hot")
 
 
@@ -51,30 +56,33 @@ def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
 
     Returns (dW1, db1, dW2, db2) shaped like (W1, b1, W2, b2).
     """
-    # TODO: start from dZ2 = (A2 - one_hot(Y)) / m with m = X.shape[1]; sum each db over examples.
+    # TODO: Gradients of the MEAN cross-entropy over the m examples (columns) of this X, each
+    #       shaped like its parameter; a bias gradient adds up over examples, one value per unit.
     raise NotImplementedError("stage 1: backward_prop")
 
 
 def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
     """One gradient step: every parameter p becomes p - alpha * dp (new arrays)."""
-    # TODO: return new arrays p - alpha * dp; do not modify the arguments in place.
+    # TODO: Return new parameters, each moved a step of size alpha against its gradient;
+    #       leave the arrays you were given unchanged (callers still use them).
     raise NotImplementedError("stage 1: update_params")
 
 
 def get_predictions(A2):
     """Index of the most probable class for each column of A2, shape (m,)."""
-    # TODO: take the argmax over the class axis (axis 0).
+    # TODO: For each column of A2 (n_out, m), the index of its most probable class: shape (m,).
     raise NotImplementedError("stage 1: get_predictions")
 
 
 def get_accuracy(predictions, Y):
     """Fraction of predictions equal to the labels, a float in [0, 1]."""
-    # TODO: compare predictions with Y and average.
+    # TODO: The fraction of predictions that equal their label in Y, a float in [0, 1].
     raise NotImplementedError("stage 1: get_accuracy")
 
 
 def gradient_descent(X, Y, alpha, iterations, rng):
     """Train from init_params(rng, X.shape[0]) with `iterations` full-batch steps of size alpha."""
-    # TODO: init with init_params(rng, X.shape[0]), then loop forward, backward, update.
+    # TODO: Start from init_params with your rng and X's number of features, then take
+    #       `iterations` full-batch steps (forward, backward, update with alpha), keeping each.
     raise NotImplementedError("stage 1: gradient_descent")
 

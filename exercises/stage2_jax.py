@@ -10,65 +10,71 @@ import jax.numpy as jnp
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):
     """Draw W1, b1, W2, b2 uniformly from [-0.5, 0.5) with the PRNG key `key`."""
-    # TODO: split the key in four and draw each array with jax.random.uniform(k, shape, minval=-0.5, maxval=0.5).
+    # TODO: Draw W1 (n_hidden, n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1),
+    #       float32 uniform on [-0.5, 0.5), each from its own subkey of key (use each once).
     raise NotImplementedError("stage 2: init_params")
 
 
 def relu(Z):
     """Elementwise max(Z, 0)."""
-    # TODO: return jnp.maximum(Z, 0).
+    # TODO: Keep each positive entry of Z and replace every other entry by 0, with jax.numpy.
     raise NotImplementedError("stage 2: relu")
 
 
 def relu_deriv(Z):
     """Derivative of ReLU as a float32 array: 1.0 where Z > 0, else 0.0."""
-    # TODO: turn the boolean mask Z > 0 into float32.
+    # TODO: ReLU's slope for every entry of Z, as float32 of Z's shape: 1 where Z is positive,
+    #       0 elsewhere (Z == 0 included).
     raise NotImplementedError("stage 2: relu_deriv")
 
 
 def softmax(Z):
     """Column-wise softmax of (n_out, m) logits; each column sums to 1."""
-    # TODO: subtract each column's max before jnp.exp so that exp never overflows.
+    # TODO: Turn each column of Z (n_out, m) into probabilities that sum to 1. float32 exp
+    #       overflows near 90: shifting a column by a constant changes nothing.
     raise NotImplementedError("stage 2: softmax")
 
 
 def forward_prop(W1, b1, W2, b2, X):
     """Forward pass returning (Z1, A1, Z2, A2), as in stage 1."""
-    # TODO: the stage-1 forward pass with jnp in place of np.
+    # TODO: The stage-1 forward pass in jax.numpy: Z1, A1 (n_hidden, m), then Z2, A2 (n_out, m).
     raise NotImplementedError("stage 2: forward_prop")
 
 
 def one_hot(Y, num_classes=10):
     """Labels (m,) -> (num_classes, m) float32 array, built without in-place updates."""
-    # TODO: compare jnp.arange(num_classes)[:, None] with Y[None, :] (or use jax.nn.one_hot and transpose).
+    # TODO: A (num_classes, m) float32 array: column i all 0 but a 1 in the row of its label.
+    #       JAX arrays cannot be written into, so build it whole; size it by num_classes.
     raise NotImplementedError("stage 2: one_hot")
 
 
 def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
     """Gradients (dW1, db1, dW2, db2) of the mean cross-entropy over the m examples."""
-    # TODO: the stage-1 backward pass with jnp; m = X.shape[1]; sum each db over examples.
+    # TODO: The stage-1 gradients in jax.numpy: mean over the m columns of this X, each gradient
+    #       shaped like its parameter, each bias gradient summed over the examples only.
     raise NotImplementedError("stage 2: backward_prop")
 
 
 def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
     """One gradient step p - alpha * dp, returning new arrays."""
-    # TODO: return p - alpha * dp for each parameter.
+    # TODO: Return new parameters, each moved a step of size alpha against its gradient.
     raise NotImplementedError("stage 2: update_params")
 
 
 def get_predictions(A2):
     """Index of the most probable class for each column, shape (m,)."""
-    # TODO: jnp.argmax over axis 0.
+    # TODO: For each column of A2 (n_out, m), the index of its most probable class: shape (m,).
     raise NotImplementedError("stage 2: get_predictions")
 
 
 def get_accuracy(predictions, Y):
     """Fraction of correct predictions, a 0-d array in [0, 1]."""
-    # TODO: the mean of predictions == Y.
+    # TODO: The fraction of predictions that equal their label in Y, a 0-d array in [0, 1].
     raise NotImplementedError("stage 2: get_accuracy")
 
 
 def gradient_descent(X, Y, alpha, iterations, key):
     """Train from init_params(key, X.shape[0]) with `iterations` full-batch steps of size alpha."""
-    # TODO: init with init_params(key, X.shape[0]), then loop forward, backward, update.
+    # TODO: Start from init_params with the key you were given and X's number of features, then
+    #       take `iterations` full-batch steps (forward, backward, update with alpha).
     raise NotImplementedError("stage 2: gradient_descent")

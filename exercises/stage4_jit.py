@@ -24,67 +24,77 @@ def init_params(key, n_in=784, n_hidden=10, n_out=10):
 
     The sizes are static: they decide the shapes of the compiled program.
     """
-    # TODO: split the key in four and draw each array with jax.random.uniform(k, shape, minval=-0.5, maxval=0.5).
+    # TODO: Jit it with the three sizes static: they decide shapes. Draw W1 (n_hidden, n_in),
+    #       b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1): [-0.5, 0.5), own subkey each.
     raise NotImplementedError("stage 4: init_params")
 
 
 def relu(Z):
     """Elementwise max(Z, 0)."""
-    # TODO: return jnp.maximum(Z, 0) (a Python `if` on Z's values would not trace).
+    # TODO: Jit it. Keep each positive entry of Z and zero the rest with array operations:
+    #       under jit a Python `if` cannot look at Z's values.
     raise NotImplementedError("stage 4: relu")
 
 
 def relu_deriv(Z):
     """Derivative of ReLU as a float32 array: 1.0 where Z > 0, else 0.0."""
-    # TODO: turn the boolean mask Z > 0 into float32.
+    # TODO: Jit it. ReLU's slope for every entry of Z as float32: 1 where Z is positive, 0
+    #       elsewhere (Z == 0 included), with jax.numpy only: NumPy cannot read traced values.
     raise NotImplementedError("stage 4: relu_deriv")
 
 
 def softmax(Z):
     """Column-wise softmax of (n_out, m) logits; each column sums to 1."""
-    # TODO: subtract each column's max before jnp.exp so that exp never overflows.
+    # TODO: Jit it. Turn each column of Z (n_out, m) into probabilities summing to 1; shift each
+    #       column by a constant always, not only when a Python test finds large logits.
     raise NotImplementedError("stage 4: softmax")
 
 
 def forward_prop(W1, b1, W2, b2, X):
     """Forward pass returning (Z1, A1, Z2, A2), as in stage 2."""
-    # TODO: the stage-2 forward pass; calling the jitted relu and softmax inside is fine (they are inlined).
+    # TODO: Jit it. The stage-2 forward pass: Z1, A1 (n_hidden, m), then Z2, A2 (n_out, m);
+    #       calling your jitted relu and softmax inside is fine, they join this program.
     raise NotImplementedError("stage 4: forward_prop")
 
 
 def one_hot(Y, num_classes=10):
     """Labels (m,) -> (num_classes, m) float32 array; num_classes is static (it is a shape)."""
-    # TODO: compare jnp.arange(num_classes)[:, None] with Y[None, :] and cast to float32.
+    # TODO: Jit it with num_classes static, since it is a shape: a (num_classes, m) float32 array,
+    #       column i all 0 but a 1 in the row of its label; no value read from Y can size it.
     raise NotImplementedError("stage 4: one_hot")
 
 
 def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
     """Gradients (dW1, db1, dW2, db2) of the mean cross-entropy over the m examples."""
-    # TODO: the stage-2 backward pass; A2.shape[0] is a Python int even under jit, so it can size one_hot.
+    # TODO: Jit it. The stage-2 gradients: mean over the m columns of X, each bias gradient
+    #       summed over the examples; shapes such as m are plain Python ints even under jit.
     raise NotImplementedError("stage 4: backward_prop")
 
 
 def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
     """One gradient step p - alpha * dp; alpha is traced, so a new alpha reuses the program."""
-    # TODO: return p - alpha * dp for each parameter.
+    # TODO: Jit it, keeping alpha traced (not static) so one program serves every alpha; return
+    #       new parameters, each moved a step of size alpha against its gradient.
     raise NotImplementedError("stage 4: update_params")
 
 
 def train_step(W1, b1, W2, b2, X, Y, alpha):
     """One full-batch step (forward, backward, update) compiled as ONE program."""
-    # TODO: forward_prop, then backward_prop, then update_params, all inside this one jitted function.
+    # TODO: Jit it: one full-batch step, forward_prop, backward_prop, then update_params with
+    #       alpha, compiled as ONE program; return the new (W1, b1, W2, b2).
     raise NotImplementedError("stage 4: train_step")
 
 
 def get_predictions(A2):
     """Index of the most probable class for each column, shape (m,)."""
-    # TODO: jnp.argmax over axis 0.
+    # TODO: Jit it. For each column of A2 (n_out, m), the index of its most probable class: (m,).
     raise NotImplementedError("stage 4: get_predictions")
 
 
 def get_accuracy(predictions, Y):
     """Fraction of correct predictions, a 0-d array in [0, 1]."""
-    # TODO: the mean of predictions == Y (a 0-d array: no float() inside a jitted function).
+    # TODO: Jit it. The fraction of predictions equal to their label, as a 0-d array in [0, 1];
+    #       no conversion to a Python number inside: values are unknown while jit traces.
     raise NotImplementedError("stage 4: get_accuracy")
 
 
@@ -94,5 +104,6 @@ def gradient_descent(X, Y, alpha, iterations, key):
     Not jitted itself: a Python loop around the compiled train_step, which
     compiles once and then runs `iterations` times.
     """
-    # TODO: init with init_params(key, X.shape[0]), then loop params = train_step(*params, X, Y, alpha).
+    # TODO: Not jitted: start from init_params with your key and X's number of features, then
+    #       call train_step `iterations` times, keeping the parameters each call returns.
     raise NotImplementedError("stage 4: gradient_descent")

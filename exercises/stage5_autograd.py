@@ -13,74 +13,84 @@ import jax.numpy as jnp
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):
     """Draw W1 (n_hidden, n_in), b1 (n_hidden,), W2 (n_out, n_hidden), b2 (n_out,) from [-0.5, 0.5)."""
-    # TODO: as in stage 3: split the key in four and draw each array with jax.random.uniform.
+    # TODO: Draw W1, b1, W2, b2 (shapes in the docstring) uniformly from [-0.5, 0.5), in float32,
+    #       each from its own piece of `key`: a JAX key gives the same numbers every time it is used.
     raise NotImplementedError("stage 5: init_params")
 
 
 def relu(z):
     """Elementwise max(z, 0)."""
-    # TODO: return jnp.maximum(z, 0).
+    # TODO: Keep the positive entries of z and set the others to 0, elementwise; same shape as z.
     raise NotImplementedError("stage 5: relu")
 
 
 def softmax(z):
     """Softmax of ONE logit vector z (n_out,); the result sums to 1."""
-    # TODO: as in stage 3: subtract z.max() before jnp.exp.
+    # TODO: Probabilities (n_out,) that sum to 1 for ONE logit vector z (n_out,). Keep it finite for
+    #       huge logits: adding one constant to every logit does not change the softmax.
     raise NotImplementedError("stage 5: softmax")
 
 
 def forward(W1, b1, W2, b2, x):
     """Logits z2 (n_out,) of ONE example x (n_in,); no softmax here, loss_fn works from logits."""
-    # TODO: z2 = W2 @ relu(W1 @ x + b1) + b2.
+    # TODO: Logits (n_out,) of ONE example x (n_in,): a hidden layer (n_hidden,) through relu, then
+    #       the output layer. Stop at the logits: the loss turns them into probabilities, stably.
     raise NotImplementedError("stage 5: forward")
 
 
 def batched_forward(W1, b1, W2, b2, X):
     """`forward` vectorised with jax.vmap over the rows of X (m, n_in): logits (m, n_out)."""
-    # TODO: jax.vmap(forward, in_axes=(None, None, None, None, 0)).
+    # TODO: Logits (m, n_out) for the m rows of X (m, n_in): let jax.vmap run forward on each row,
+    #       every row sharing the same four parameters. No Python loop over the examples.
     raise NotImplementedError("stage 5: batched_forward")
 
 
 def one_hot(Y, num_classes=10):
     """Labels (m,) -> (m, num_classes) float32 array with a single 1 per row."""
-    # TODO: as in stage 3.
+    # TODO: (m, num_classes) float array with a single 1 per row, in the label's column; sized by
+    #       num_classes, so a batch that lacks some class still gets a column for it.
     raise NotImplementedError("stage 5: one_hot")
 
 
 @jax.jit
 def loss_fn(W1, b1, W2, b2, X, Y):
     """Mean cross-entropy over the m rows of X, computed stably from the logits."""
-    # TODO: log-probabilities with jax.nn.log_softmax (never jnp.log(softmax(...))), then the mean of -log p[label].
+    # TODO: One number: the mean over the m rows of minus the log-probability of the true label.
+    #       Get log-probabilities straight from the logits so logits of 1e3 cannot give log(0).
     raise NotImplementedError("stage 5: loss_fn")
 
 
 @jax.jit
 def grads(W1, b1, W2, b2, X, Y):
     """(dW1, db1, dW2, db2): jax.grad of loss_fn with respect to all four parameters."""
-    # TODO: jax.grad(loss_fn, argnums=(0, 1, 2, 3)) differentiates every parameter at once.
+    # TODO: (dW1, db1, dW2, db2), each shaped like its parameter: let jax.grad differentiate loss_fn
+    #       with respect to all four parameters, not only the first argument.
     raise NotImplementedError("stage 5: grads")
 
 
 @jax.jit
 def update_params(W1, b1, W2, b2, alpha, X, Y):
     """One gradient step of size alpha on the batch (X, Y): new (W1, b1, W2, b2)."""
-    # TODO: p - alpha * dp for each parameter, with dp from grads(...).
+    # TODO: New (W1, b1, W2, b2) after one gradient-descent step on (X, Y): move each parameter
+    #       against its gradient from grads, scaled by the alpha you are given.
     raise NotImplementedError("stage 5: update_params")
 
 
 def get_predictions(logits):
     """Index of the highest logit for each row of logits (m, n_out), shape (m,)."""
-    # TODO: jnp.argmax over axis 1 (softmax does not change which entry is largest).
+    # TODO: (m,) integer class per row of logits (m, n_out): the position of the largest logit.
+    #       No softmax needed: it does not change which logit is largest.
     raise NotImplementedError("stage 5: get_predictions")
 
 
 def get_accuracy(predictions, Y):
     """Fraction of correct predictions, a 0-d array in [0, 1]."""
-    # TODO: the mean of predictions == Y.
+    # TODO: A 0-d array in [0, 1]: the fraction of the m predictions that equal their label.
     raise NotImplementedError("stage 5: get_accuracy")
 
 
 def gradient_descent(X, Y, alpha, iterations, key):
     """Train from init_params(key, X.shape[1]) with `iterations` full-batch steps of size alpha."""
-    # TODO: init with init_params(key, X.shape[1]), then call update_params `iterations` times.
+    # TODO: Start from init_params with `key` and X's number of features, then take exactly
+    #       `iterations` full-batch steps of size alpha; return the four trained parameters.
     raise NotImplementedError("stage 5: gradient_descent")

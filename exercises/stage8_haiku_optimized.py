@@ -17,18 +17,21 @@ class MLP(hk.Module):
 
     def __init__(self, n_hidden=10, n_out=10, name=None):
         """Remember the layer sizes; Haiku creates the parameters on the first call."""
-        # TODO: as in stage 7: super().__init__(name=name), then keep n_hidden and n_out.
+        # TODO: Set up the hk.Module base class first (it needs the name), then remember n_hidden and
+        #       n_out on self: Haiku creates the layers and their parameters later, in __call__.
         raise NotImplementedError("stage 8: MLP.__init__")
 
     def __call__(self, x):
         """Logits (m, n_out) for a batch x of shape (m, n_in)."""
-        # TODO: as in stage 7: hk.Linear, jax.nn.relu, hk.Linear.
+        # TODO: Logits (m, n_out) for x (m, n_in), through a hidden layer (m, self.n_hidden) of Haiku
+        #       layers; the ReLU between them keeps two linear maps from collapsing. No softmax.
         raise NotImplementedError("stage 8: MLP.__call__")
 
 
 def forward_fn(x):
     """Logits of the default 784 -> 10 -> 10 network; only ever called inside hk.transform."""
-    # TODO: build an MLP() and call it on x.
+    # TODO: The default network's logits for x: create the module here, inside the function that
+    #       hk.transform wraps (Haiku modules only live there), and call it on x.
     raise NotImplementedError("stage 8: forward_fn")
 
 
@@ -38,38 +41,42 @@ model = hk.without_apply_rng(hk.transform(forward_fn))
 
 def loss_fn(params, X, Y):
     """Mean cross-entropy of the logits model.apply(params, X) against labels Y."""
-    # TODO: optax.softmax_cross_entropy_with_integer_labels of the logits, averaged over the batch.
+    # TODO: One number: the batch mean of the cross-entropy of model.apply's logits (m, n_out)
+    #       against the integer labels Y (m,); Optax has a stable per-example version of this loss.
     raise NotImplementedError("stage 8: loss_fn")
 
 
 def make_optimizer(learning_rate):
     """Plain SGD: every update is -learning_rate * grad."""
-    # TODO: return optax.sgd(learning_rate).
+    # TODO: An Optax optimizer for plain SGD at this learning rate: no momentum, no adaptive
+    #       scaling, so every update is the gradient scaled by minus the rate.
     raise NotImplementedError("stage 8: make_optimizer")
 
 
 def make_train_step(optimizer):
     """A jitted train_step(params, opt_state, X, Y) -> (params, opt_state, loss) for `optimizer`."""
-    # TODO: inside a @jax.jit function: value_and_grad, optimizer.update, optax.apply_updates.
+    # TODO: Return a step (params, opt_state, X, Y) -> (params, opt_state, loss), jitted once here.
+    #       The optimizer turns gradients into updates and a new state; loss is the one before.
     raise NotImplementedError("stage 8: make_train_step")
 
 
 @jax.jit
 def predict(params, X):
     """Predicted class of each row of X, shape (m,)."""
-    # TODO: the argmax over axis 1 of model.apply(params, X).
+    # TODO: (m,) integer class for each row of X (m, n_in): the position of the model's largest logit.
     raise NotImplementedError("stage 8: predict")
 
 
 def evaluate(params, X, Y):
     """Accuracy of predict(params, X) against Y, in [0, 1]."""
-    # TODO: the mean of predict(params, X) == Y.
+    # TODO: Accuracy in [0, 1]: the fraction of rows of X whose predicted class equals their label.
     raise NotImplementedError("stage 8: evaluate")
 
 
 def batch_indices(key, m, batch_size):
     """Row indices of one epoch's batches: a fresh permutation cut into consecutive pieces."""
-    # TODO: jax.random.permutation(key, m), then slices of batch_size (the last one may be shorter).
+    # TODO: A list of index arrays: 0..m-1 in a random order drawn from key, cut into consecutive
+    #       pieces of batch_size, so every row appears once; keep the last, shorter piece.
     raise NotImplementedError("stage 8: batch_indices")
 
 
@@ -78,5 +85,6 @@ def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):
 
     Every step goes through make_train_step(make_optimizer(learning_rate)).
     """
-    # TODO: init params and optimizer state, then per epoch one full-batch step or a step per batch.
+    # TODO: Train from model.init, taking every step with what make_train_step builds for the
+    #       make_optimizer SGD, opt_state carried: one full-batch step per epoch, or shuffled batches.
     raise NotImplementedError("stage 8: fit")

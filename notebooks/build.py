@@ -184,8 +184,8 @@ def todo_above_region(text):
         line = lines[i]
         if line.strip() == BEGIN:
             todos, j = [], i + 1
-            while j < len(lines) and lines[j].strip().startswith("# TODO:"):
-                todos.append(lines[j])
+            while j < len(lines) and lines[j].strip().startswith("# TODO:" if not todos else "#"):
+                todos.append(lines[j])  # the TODO line and its comment continuation
                 j += 1
             out += todos + [line]
             i = j

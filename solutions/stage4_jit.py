@@ -26,7 +26,8 @@ def init_params(key, n_in=784, n_hidden=10, n_out=10):
     The sizes are static: they decide the shapes of the compiled program.
     """
     ### BEGIN SOLUTION
-    # TODO: split the key in four and draw each array with jax.random.uniform(k, shape, minval=-0.5, maxval=0.5).
+    # TODO: Jit it with the three sizes static: they decide shapes. Draw W1 (n_hidden, n_in),
+    #       b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1): [-0.5, 0.5), own subkey each.
     k1, k2, k3, k4 = jax.random.split(key, 4)
     W1 = jax.random.uniform(k1, (n_hidden, n_in), minval=-0.5, maxval=0.5)
     b1 = jax.random.uniform(k2, (n_hidden, 1), minval=-0.5, maxval=0.5)
@@ -40,7 +41,8 @@ def init_params(key, n_in=784, n_hidden=10, n_out=10):
 def relu(Z):
     """Elementwise max(Z, 0)."""
     ### BEGIN SOLUTION
-    # TODO: return jnp.maximum(Z, 0) (a Python `if` on Z's values would not trace).
+    # TODO: Jit it. Keep each positive entry of Z and zero the rest with array operations:
+    #       under jit a Python `if` cannot look at Z's values.
     return jnp.maximum(Z, 0)
     ### END SOLUTION
 
@@ -49,7 +51,8 @@ def relu(Z):
 def relu_deriv(Z):
     """Derivative of ReLU as a float32 array: 1.0 where Z > 0, else 0.0."""
     ### BEGIN SOLUTION
-    # TODO: turn the boolean mask Z > 0 into float32.
+    # TODO: Jit it. ReLU's slope for every entry of Z as float32: 1 where Z is positive, 0
+    #       elsewhere (Z == 0 included), with jax.numpy only: NumPy cannot read traced values.
     return (Z > 0).astype(jnp.float32)
     ### END SOLUTION
 
@@ -58,7 +61,8 @@ def relu_deriv(Z):
 def softmax(Z):
     """Column-wise softmax of (n_out, m) logits; each column sums to 1."""
     ### BEGIN SOLUTION
-    # TODO: subtract each column's max before jnp.exp so that exp never overflows.
+    # TODO: Jit it. Turn each column of Z (n_out, m) into probabilities summing to 1; shift each
+    #       column by a constant always, not only when a Python test finds large logits.
     shifted = Z - Z.max(axis=0, keepdims=True)
     E = jnp.exp(shifted)
     return E / E.sum(axis=0, keepdims=True)
@@ -69,7 +73,8 @@ def softmax(Z):
 def forward_prop(W1, b1, W2, b2, X):
     """Forward pass returning (Z1, A1, Z2, A2), as in stage 2."""
     ### BEGIN SOLUTION
-    # TODO: the stage-2 forward pass; calling the jitted relu and softmax inside is fine (they are inlined).
+    # TODO: Jit it. The stage-2 forward pass: Z1, A1 (n_hidden, m), then Z2, A2 (n_out, m);
+    #       calling your jitted relu and softmax inside is fine, they join this program.
     Z1 = W1 @ X + b1  # (n_hidden, m)
     A1 = relu(Z1)
     Z2 = W2 @ A1 + b2  # (n_out, m)
@@ -82,7 +87,8 @@ def forward_prop(W1, b1, W2, b2, X):
 def one_hot(Y, num_classes=10):
     """Labels (m,) -> (num_classes, m) float32 array; num_classes is static (it is a shape)."""
     ### BEGIN SOLUTION
-    # TODO: compare jnp.arange(num_classes)[:, None] with Y[None, :] and cast to float32.
+    # TODO: Jit it with num_classes static, since it is a shape: a (num_classes, m) float32 array,
+    #       column i all 0 but a 1 in the row of its label; no value read from Y can size it.
     return (jnp.arange(num_classes)[:, None] == Y[None, :]).astype(jnp.float32)
     ### END SOLUTION
 
@@ -91,7 +97,8 @@ def one_hot(Y, num_classes=10):
 def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
     """Gradients (dW1, db1, dW2, db2) of the mean cross-entropy over the m examples."""
     ### BEGIN SOLUTION
-    # TODO: the stage-2 backward pass; A2.shape[0] is a Python int even under jit, so it can size one_hot.
+    # TODO: Jit it. The stage-2 gradients: mean over the m columns of X, each bias gradient
+    #       summed over the examples; shapes such as m are plain Python ints even under jit.
     m = X.shape[1]
     dZ2 = (A2 - one_hot(Y, A2.shape[0])) / m
     dW2 = dZ2 @ A1.T
@@ -107,7 +114,8 @@ def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
 def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
     """One gradient step p - alpha * dp; alpha is traced, so a new alpha reuses the program."""
     ### BEGIN SOLUTION
-    # TODO: return p - alpha * dp for each parameter.
+    # TODO: Jit it, keeping alpha traced (not static) so one program serves every alpha; return
+    #       new parameters, each moved a step of size alpha against its gradient.
     return W1 - alpha * dW1, b1 - alpha * db1, W2 - alpha * dW2, b2 - alpha * db2
     ### END SOLUTION
 
@@ -116,7 +124,8 @@ def update_params(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
 def train_step(W1, b1, W2, b2, X, Y, alpha):
     """One full-batch step (forward, backward, update) compiled as ONE program."""
     ### BEGIN SOLUTION
-    # TODO: forward_prop, then backward_prop, then update_params, all inside this one jitted function.
+    # TODO: Jit it: one full-batch step, forward_prop, backward_prop, then update_params with
+    #       alpha, compiled as ONE program; return the new (W1, b1, W2, b2).
     Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
     grads = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)
     return update_params(W1, b1, W2, b2, *grads, alpha)
@@ -127,7 +136,7 @@ def train_step(W1, b1, W2, b2, X, Y, alpha):
 def get_predictions(A2):
     """Index of the most probable class for each column, shape (m,)."""
     ### BEGIN SOLUTION
-    # TODO: jnp.argmax over axis 0.
+    # TODO: Jit it. For each column of A2 (n_out, m), the index of its most probable class: (m,).
     return jnp.argmax(A2, axis=0)
     ### END SOLUTION
 
@@ -136,7 +145,8 @@ def get_predictions(A2):
 def get_accuracy(predictions, Y):
     """Fraction of correct predictions, a 0-d array in [0, 1]."""
     ### BEGIN SOLUTION
-    # TODO: the mean of predictions == Y (a 0-d array: no float() inside a jitted function).
+    # TODO: Jit it. The fraction of predictions equal to their label, as a 0-d array in [0, 1];
+    #       no conversion to a Python number inside: values are unknown while jit traces.
     return jnp.mean(predictions == Y)
     ### END SOLUTION
 
@@ -148,7 +158,8 @@ def gradient_descent(X, Y, alpha, iterations, key):
     compiles once and then runs `iterations` times.
     """
     ### BEGIN SOLUTION
-    # TODO: init with init_params(key, X.shape[0]), then loop params = train_step(*params, X, Y, alpha).
+    # TODO: Not jitted: start from init_params with your key and X's number of features, then
+    #       call train_step `iterations` times, keeping the parameters each call returns.
     params = init_params(key, X.shape[0])
     for _ in range(iterations):
         params = train_step(*params, X, Y, alpha)

@@ -18,7 +18,8 @@ class MLP(hk.Module):
     def __init__(self, n_hidden=10, n_out=10, name=None):
         """Remember the layer sizes; Haiku creates the parameters on the first call."""
         ### BEGIN SOLUTION
-        # TODO: as in stage 7: super().__init__(name=name), then keep n_hidden and n_out.
+        # TODO: Set up the hk.Module base class first (it needs the name), then remember n_hidden and
+        #       n_out on self: Haiku creates the layers and their parameters later, in __call__.
         super().__init__(name=name)
         self.n_hidden = n_hidden
         self.n_out = n_out
@@ -27,7 +28,8 @@ class MLP(hk.Module):
     def __call__(self, x):
         """Logits (m, n_out) for a batch x of shape (m, n_in)."""
         ### BEGIN SOLUTION
-        # TODO: as in stage 7: hk.Linear, jax.nn.relu, hk.Linear.
+        # TODO: Logits (m, n_out) for x (m, n_in), through a hidden layer (m, self.n_hidden) of Haiku
+        #       layers; the ReLU between them keeps two linear maps from collapsing. No softmax.
         hidden = jax.nn.relu(hk.Linear(self.n_hidden)(x))  # (m, n_in) -> (m, n_hidden)
         return hk.Linear(self.n_out)(hidden)  # (m, n_hidden) -> (m, n_out)
         ### END SOLUTION
@@ -36,7 +38,8 @@ class MLP(hk.Module):
 def forward_fn(x):
     """Logits of the default 784 -> 10 -> 10 network; only ever called inside hk.transform."""
     ### BEGIN SOLUTION
-    # TODO: build an MLP() and call it on x.
+    # TODO: The default network's logits for x: create the module here, inside the function that
+    #       hk.transform wraps (Haiku modules only live there), and call it on x.
     return MLP()(x)
     ### END SOLUTION
 
@@ -48,7 +51,8 @@ model = hk.without_apply_rng(hk.transform(forward_fn))
 def loss_fn(params, X, Y):
     """Mean cross-entropy of the logits model.apply(params, X) against labels Y."""
     ### BEGIN SOLUTION
-    # TODO: optax.softmax_cross_entropy_with_integer_labels of the logits, averaged over the batch.
+    # TODO: One number: the batch mean of the cross-entropy of model.apply's logits (m, n_out)
+    #       against the integer labels Y (m,); Optax has a stable per-example version of this loss.
     logits = model.apply(params, X)  # (m, n_out)
     return optax.softmax_cross_entropy_with_integer_labels(logits, Y).mean()
     ### END SOLUTION
@@ -57,7 +61,8 @@ def loss_fn(params, X, Y):
 def make_optimizer(learning_rate):
     """Plain SGD: every update is -learning_rate * grad."""
     ### BEGIN SOLUTION
-    # TODO: return optax.sgd(learning_rate).
+    # TODO: An Optax optimizer for plain SGD at this learning rate: no momentum, no adaptive
+    #       scaling, so every update is the gradient scaled by minus the rate.
     return optax.sgd(learning_rate)
     ### END SOLUTION
 
@@ -65,7 +70,8 @@ def make_optimizer(learning_rate):
 def make_train_step(optimizer):
     """A jitted train_step(params, opt_state, X, Y) -> (params, opt_state, loss) for `optimizer`."""
     ### BEGIN SOLUTION
-    # TODO: inside a @jax.jit function: value_and_grad, optimizer.update, optax.apply_updates.
+    # TODO: Return a step (params, opt_state, X, Y) -> (params, opt_state, loss), jitted once here.
+    #       The optimizer turns gradients into updates and a new state; loss is the one before.
     @jax.jit
     def train_step(params, opt_state, X, Y):
         """One optimizer step; the loss is that of the params passed in."""
@@ -81,7 +87,7 @@ def make_train_step(optimizer):
 def predict(params, X):
     """Predicted class of each row of X, shape (m,)."""
     ### BEGIN SOLUTION
-    # TODO: the argmax over axis 1 of model.apply(params, X).
+    # TODO: (m,) integer class for each row of X (m, n_in): the position of the model's largest logit.
     return jnp.argmax(model.apply(params, X), axis=1)
     ### END SOLUTION
 
@@ -89,7 +95,7 @@ def predict(params, X):
 def evaluate(params, X, Y):
     """Accuracy of predict(params, X) against Y, in [0, 1]."""
     ### BEGIN SOLUTION
-    # TODO: the mean of predict(params, X) == Y.
+    # TODO: Accuracy in [0, 1]: the fraction of rows of X whose predicted class equals their label.
     return jnp.mean(predict(params, X) == Y)
     ### END SOLUTION
 
@@ -97,7 +103,8 @@ def evaluate(params, X, Y):
 def batch_indices(key, m, batch_size):
     """Row indices of one epoch's batches: a fresh permutation cut into consecutive pieces."""
     ### BEGIN SOLUTION
-    # TODO: jax.random.permutation(key, m), then slices of batch_size (the last one may be shorter).
+    # TODO: A list of index arrays: 0..m-1 in a random order drawn from key, cut into consecutive
+    #       pieces of batch_size, so every row appears once; keep the last, shorter piece.
     order = jax.random.permutation(key, m)
     return [order[start:start + batch_size] for start in range(0, m, batch_size)]
     ### END SOLUTION
@@ -109,7 +116,8 @@ def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):
     Every step goes through make_train_step(make_optimizer(learning_rate)).
     """
     ### BEGIN SOLUTION
-    # TODO: init params and optimizer state, then per epoch one full-batch step or a step per batch.
+    # TODO: Train from model.init, taking every step with what make_train_step builds for the
+    #       make_optimizer SGD, opt_state carried: one full-batch step per epoch, or shuffled batches.
     init_key, shuffle_key = jax.random.split(key)
     params = model.init(init_key, X[:1])
     optimizer = make_optimizer(learning_rate)

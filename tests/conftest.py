@@ -18,13 +18,18 @@ def graded_stages():
             if s.checks and (REPO_ROOT / "solutions" / s.file).exists()]
 
 
-def expected_failures(variant_path):
-    """The EXPECT_FAIL list a buggy variant declares at top level."""
+def declared(variant_path, name):
+    """The value a buggy variant assigns to `name` at top level (EXPECT_FAIL, FOCUS)."""
     tree = ast.parse(Path(variant_path).read_text())
     for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "EXPECT_FAIL":
-            return list(ast.literal_eval(node.value))
-    raise AssertionError(f"{variant_path} declares no EXPECT_FAIL")
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
+            return ast.literal_eval(node.value)
+    raise AssertionError(f"{variant_path} declares no {name}")
+
+
+def expected_failures(variant_path):
+    """The EXPECT_FAIL list a buggy variant declares: the checks that name its bug."""
+    return list(declared(variant_path, "EXPECT_FAIL"))
 
 
 def buggy_submission(variant_path, folder):

@@ -1,29 +1,38 @@
-"""Every realistic buggy variant in tests/buggy/ loses points on the check that names its bug.
+"""Every realistic buggy variant in tests/buggy/ loses points on the check that names its bug,
+and the report leads to the function that holds it.
 
 A variant file holds a docstring describing the bug, `EXPECT_FAIL = [...]`
-(the ids of the checks that must fail) and the function definitions that
+(the checks that name the bug: none may pass, and the one failure shown for
+the function at fault is one of them), `FOCUS = "name"` (the function that
+holds the bug: the report's focus must start there) and the definitions that
 replace the reference's: it is appended to the solution, so later
-definitions win.
+definitions win. The whole stage is graded, as `make check` does.
 """
 import pytest
 
-from autograder import engine
-from conftest import BUGGY, buggy_submission, expected_failures
+from autograder import blame, engine
+from conftest import BUGGY, buggy_submission, declared, expected_failures
 
 VARIANTS = sorted(BUGGY.glob("stage*/*.py"))
+# A single bug may show as two failures at most: one in the function that
+# holds it, one in a check that covers several functions.
+MOST_FAILURES_SHOWN = 2
 
 
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_variant_fails_named_checks(variant, tmp_path):
+def test_variant_fails_named_checks_and_leads_to_its_bug(variant, tmp_path):
     stage = buggy_submission(variant, tmp_path)
-    expected = expected_failures(variant)
-    unknown = set(expected) - {c.id for c in stage.checks}
-    assert not unknown, f"EXPECT_FAIL names unknown checks {unknown}"
-    report = engine.grade(stage.number, tmp_path, only=set(expected), call_timeout=20)
-    passed = [o.check.id for o in report.outcomes if o.status == "pass"]
-    errors = [o.reason for o in report.outcomes if o.status == "error"]
-    assert not errors, errors
-    assert not passed, f"{variant.name}: these checks should fail but passed: {passed}"
+    expected, focus = expected_failures(variant), declared(variant, "FOCUS")
+    assert not set(expected) - {c.id for c in stage.checks}, "EXPECT_FAIL names unknown checks"
+    assert focus in stage.functions, f"FOCUS {focus!r} is not a function of stage {stage.number}"
+    report = engine.grade(stage.number, tmp_path, call_timeout=20)
+    statuses = {o.check.id: o.status for o in report.outcomes}
+    assert not [o.reason for o in report.outcomes if o.status == "error"]
+    assert not [c for c in expected if statuses[c] == "pass"], "a check naming the bug passed"
+    assert report.focus[0]["function"] == focus, report.focus
+    shown = [o.check.id for o in report.outcomes if o.status == "fail"]
+    assert 1 <= len(shown) <= MOST_FAILURES_SHOWN, shown
+    assert blame.lead(report.outcomes, focus).check.id in expected, shown
 
 
 def test_enough_variants_per_stage():

@@ -192,7 +192,7 @@ def test_student_runs_the_release_alone_and_sees_the_visible_verdicts(course, tm
             assert not errors, errors
         else:
             assert set(errors) == {f"check_{i}" for i in expected_failures(variant)}, errors
-            assert "hint:" in errors["check_gradient_descent_steps"]
+            assert "idea:" in errors["check_gradient_descent_steps"]
 
 
 REPLAY = """

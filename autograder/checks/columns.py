@@ -35,17 +35,24 @@ def check_init_params_randomness(ctx):
     common.expect_distinct_draws(ctx.sub.call("init_params", ctx.random_arg(3), 6, 5, 4), PARAMS)
 
 
+def _call_pure(ctx, name, *args):
+    """`name(*args)`, failing if it modified an argument: else a later check blames its caller."""
+    reply = ctx.sub.call_full(name, *args, return_args=True)
+    expect_unchanged(args, reply["args_after"], _arg_names(name), name)
+    return reply["value"]
+
+
 def check_relu(ctx):
     """Check relu against the reference, zeros at the kink included."""
     def prop(Z):
-        expect_close(ctx.sub.call("relu", Z), ctx.expected("relu", Z), "relu(Z)")
+        expect_close(_call_pure(ctx, "relu", Z), ctx.expected("relu", Z), "relu(Z)")
     ctx.forall(S.matrices(ctx.dtype), prop)
 
 
 def check_relu_deriv(ctx):
     """Check that relu_deriv is a float array of 1 where Z > 0 and 0 elsewhere (0 at Z = 0)."""
     def prop(Z):
-        got = ctx.sub.call("relu_deriv", Z)
+        got = _call_pure(ctx, "relu_deriv", Z)
         expect_close(got, ctx.expected("relu_deriv", Z), "relu_deriv(Z)")
         common.expect_float(got, "relu_deriv(Z)")
     zeros = {"Z": np.array([[0.0, -1.0], [2.0, 0.0]], dtype=ctx.dtype)}
@@ -55,7 +62,7 @@ def check_relu_deriv(ctx):
 def check_softmax_reference(ctx):
     """Check softmax against the reference on moderate logits."""
     def prop(Z):
-        expect_close(ctx.sub.call("softmax", Z), ctx.expected("softmax", Z), "softmax(Z)")
+        expect_close(_call_pure(ctx, "softmax", Z), ctx.expected("softmax", Z), "softmax(Z)")
     ctx.forall(S.matrices(ctx.dtype), prop)
 
 
@@ -187,7 +194,8 @@ def check_no_mutation(ctx):
 
 def _arg_names(function):
     return {
-        "relu": ("Z",), "softmax": ("Z",), "forward_prop": (*PARAMS, "X"), "one_hot": ("Y",),
+        "relu": ("Z",), "relu_deriv": ("Z",), "softmax": ("Z",), "forward_prop": (*PARAMS, "X"),
+        "one_hot": ("Y",),
         "backward_prop": (*ACTIVATIONS, "W1", "W2", "X", "Y"),
         "update_params": (*PARAMS, *GRADS),
     }[function]

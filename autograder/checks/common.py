@@ -62,7 +62,7 @@ def expect_distinct_draws(params, names):
         first = float(as_array(leaf, name).ravel()[0])
         if first in firsts:
             raise CheckFailed(f"{firsts[first]} and {name} start with the same random number",
-                              "each array needs its own subkey: split the key (jax.random.split) "
+                              advice="each array needs its own subkey: split the key (jax.random.split) "
                               "and use every subkey once")
         firsts[first] = name
 
@@ -76,11 +76,11 @@ def expect_seeded(ctx, function, args_for_seed, names):
     for name, a, b in zip(names, first_leaves, again_leaves):
         if not np.array_equal(as_array(a, name), as_array(b, name)):
             raise CheckFailed(f"{function} gave different {name} for the same rng/key",
-                              "draw every random number from the rng/key argument, "
+                              advice="draw every random number from the rng/key argument, "
                               "never from np.random or a global key")
     if all(np.array_equal(a, b) for a, b in zip(first_leaves, _leaves(other, names))):
         raise CheckFailed(f"{function} gave the same parameters for two different rngs/keys",
-                          "use the rng/key argument for every draw")
+                          advice="use the rng/key argument for every draw")
 
 
 def explain_scaled_gradients(got, expected, m):
@@ -173,4 +173,4 @@ def expect_training_accuracy(ctx, layout, accuracy):
         raise CheckFailed(
             f"validation accuracy {reached:.3f} after {settings['iterations']} steps of "
             f"alpha={settings['alpha']}, below the floor {settings['floor']}",
-            "the floor sits below the accuracy the reference reaches on every one of many seeds")
+            advice="the floor sits below the accuracy the reference reaches on every one of many seeds")

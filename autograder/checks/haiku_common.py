@@ -245,11 +245,11 @@ def check_module_structure(ctx):
     facts = ctx.sub.probe("module_facts", function="MLP")
     if not facts["mlp_is_module"]:
         raise CheckFailed("MLP is not a subclass of hk.Module",
-                          "write `class MLP(hk.Module):` and call "
+                          advice="write `class MLP(hk.Module):` and call "
                           "super().__init__(name=name) first")
     if not facts["model_has_init_apply"]:
         raise CheckFailed(f"model is a {facts['model_type']}, which has no init and apply",
-                          "model = hk.without_apply_rng(hk.transform(forward_fn))")
+                          advice="model = hk.without_apply_rng(hk.transform(forward_fn))")
     X = np.linspace(-1, 1, 12, dtype=ctx.dtype).reshape(2, 6)
     params = ctx.sub.probe("model_init", function="model.init", key=ctx.random_arg(0), X=X)
     try:
@@ -258,7 +258,7 @@ def check_module_structure(ctx):
         if "rng" not in exc.reason.lower():
             raise
         raise CheckFailed(f"model.apply(params, X) failed: {exc.reason}",
-                          "hk.transform(forward_fn).apply expects (params, rng, x); wrap it in "
+                          advice="hk.transform(forward_fn).apply expects (params, rng, x); wrap it in "
                           "hk.without_apply_rng so that apply takes (params, x)") from None
     expect_shape(out, (2, DEFAULT_OUT), "model.apply(params, X) for X of shape (2, 6)")
 
@@ -307,14 +307,14 @@ def _explain_apply(got, expected, linear):
     close = lambda a, b: np.allclose(a, b, rtol=2e-4, atol=2e-5)
     if not close(linear, expected) and close(got, linear):
         raise CheckFailed("the output is Linear -> Linear: the ReLU between the layers is missing",
-                          "apply jax.nn.relu to the first layer's output before the second layer")
+                          advice="apply jax.nn.relu to the first layer's output before the second layer")
     if (expected < -1e-3).any() and close(got, np.maximum(expected, 0)):
         raise CheckFailed("the output is never negative: a ReLU follows the last layer too",
-                          "only the hidden layer goes through the ReLU; logits may be negative")
+                          advice="only the hidden layer goes through the ReLU; logits may be negative")
     sums_to_one = lambda Z: close(Z.sum(axis=1), 1.0)
     if expected.shape[1] > 1 and sums_to_one(got) and not sums_to_one(expected):
         raise CheckFailed("the rows of the output sum to 1: MLP returns probabilities, not logits",
-                          "return the second layer's output as it is; the softmax belongs in "
+                          advice="return the second layer's output as it is; the softmax belongs in "
                           "the loss")
 
 
@@ -337,10 +337,10 @@ def check_apply_returns_logits(ctx):
     log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     if np.allclose(got, np.exp(log_softmax), rtol=1e-3, atol=1e-5):
         raise CheckFailed("model.apply returns probabilities (softmax of the logits)",
-                          "the network's output is the logits; the loss applies log_softmax itself")
+                          advice="the network's output is the logits; the loss applies log_softmax itself")
     if np.allclose(got, log_softmax, rtol=1e-3, atol=1e-4):
         raise CheckFailed("model.apply returns log-probabilities (log_softmax of the logits)",
-                          "return the logits; the loss applies log_softmax itself")
+                          advice="return the logits; the loss applies log_softmax itself")
     try:
         expect_close(got.astype(np.float32), expected, "model.apply(params, X)")
     except CheckFailed as exc:
@@ -360,7 +360,7 @@ def check_loss_fn_reference(ctx):
         if m > 1 and np.isclose(got, m * expected, rtol=1e-3) and not np.isclose(expected, 0):
             raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy: "
                               "it sums over the batch",
-                              "take the mean over the m examples (jnp.mean), not the sum")
+                              advice="take the mean over the m examples (jnp.mean), not the sum")
         expect_close(np.float32(got), np.float64(expected), "loss_fn(params, X, Y)")
     ctx.forall(default_networks(ctx.dtype), prop, examples=6)
 
@@ -382,7 +382,7 @@ def check_loss_fn_large_logits(ctx):
         got = _scalar(got, "loss_fn for logits of 1e3")
         if not np.isfinite(got):
             raise CheckFailed(f"loss_fn returned {got} for logits of 1e3",
-                              "a probability that underflows to 0 gives log(0) = -inf: compute "
+                              advice="a probability that underflows to 0 gives log(0) = -inf: compute "
                               "log-probabilities directly, with jax.nn.log_softmax")
         expected = mean_cross_entropy(logits(*arrays, case["X"]), case["Y"])
         expect_close(got, np.float64(expected), "loss_fn for logits of 1e3")

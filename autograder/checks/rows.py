@@ -152,7 +152,7 @@ def judge_vmap_facts(facts, m):
     if not calls:
         raise CheckFailed(
             "batched_forward never calls forward",
-            "a batch written out by hand gives the right numbers, but this stage is about "
+            advice="a batch written out by hand gives the right numbers, but this stage is about "
             "letting JAX do the batching: return jax.vmap(forward, in_axes=(None, None, None, "
             "None, 0))(W1, b1, W2, b2, X)")
     vmapped = [c for c in calls if len(c) >= 5 and c[4]["batched"] and c[4]["ndim"] == 1]
@@ -161,27 +161,27 @@ def judge_vmap_facts(facts, m):
         if batched_params:
             raise CheckFailed(
                 f"jax.vmap maps over {', '.join(batched_params)} as well as X",
-                "every example shares the same parameters: give them in_axes None and map "
+                advice="every example shares the same parameters: give them in_axes None and map "
                 "only X over axis 0, in_axes=(None, None, None, None, 0)")
         return
     x = calls[0][4] if len(calls[0]) >= 5 else None
     if x is None:
         raise CheckFailed("batched_forward calls forward with fewer than five arguments",
-                          "call forward(W1, b1, W2, b2, x) through jax.vmap")
+                          advice="call forward(W1, b1, W2, b2, x) through jax.vmap")
     if x["ndim"] != 1:
         raise CheckFailed(
             f"forward received the whole batch (an x with {x['ndim']} dimensions), not one example",
-            "forward is written for ONE example x of shape (n_in,); jax.vmap feeds it one row "
+            advice="forward is written for ONE example x of shape (n_in,); jax.vmap feeds it one row "
             "at a time: jax.vmap(forward, in_axes=(None, None, None, None, 0))")
     if not x["tracer"]:
         raise CheckFailed(
             f"batched_forward calls forward {facts['count']} times on concrete rows "
             f"(a Python loop over the {m} examples)",
-            "the numbers are right, but a Python loop runs one small computation per example; "
+            advice="the numbers are right, but a Python loop runs one small computation per example; "
             "jax.vmap turns forward into one batched computation")
     raise CheckFailed(
         f"forward was traced with a {x['type']}, not batched by jax.vmap",
-        "jax.lax.map and jax.lax.scan loop over the rows; jax.vmap vectorises them")
+        advice="jax.lax.map and jax.lax.scan loop over the rows; jax.vmap vectorises them")
 
 
 # ---------------------------------------------------------------- labels and outputs

@@ -86,7 +86,7 @@ def check_jitted(ctx):
     if plain:
         raise CheckFailed(
             f"not compiled with jax.jit: {', '.join(plain)}",
-            "decorate each one with @jax.jit (or @partial(jax.jit, static_argnames=...)), or "
+            advice="decorate each one with @jax.jit (or @partial(jax.jit, static_argnames=...)), or "
             "assign name = jax.jit(plain_function); a Python function that calls jitted "
             "helpers is not itself one compiled program")
 
@@ -183,7 +183,7 @@ def check_train_step_single_jit(ctx):
         reason = f"one call of train_step runs {jits} separately compiled programs ({shown})"
     else:
         reason = f"train_step is not one compiled program: its trace runs {shown} one by one"
-    raise CheckFailed(reason, "decorate train_step itself with @jax.jit: the jitted helpers it "
+    raise CheckFailed(reason, advice="decorate train_step itself with @jax.jit: the jitted helpers it "
                               "calls are then inlined into one program that XLA can fuse")
 
 
@@ -208,7 +208,7 @@ def check_gradient_descent_uses_train_step(ctx):
     if calls == 0:
         raise CheckFailed(
             "gradient_descent(iterations=3) never called train_step",
-            "loop `params = train_step(*params, X, Y, alpha)` once per iteration, so that "
+            advice="loop `params = train_step(*params, X, Y, alpha)` once per iteration, so that "
             "every step runs the one compiled program")
 
 

@@ -48,7 +48,7 @@ def check_loss_fn_reference(ctx):
 def _explain_loss_factor(got, expected, m):
     if m > 1 and expected > 1e-3 and np.isclose(got, m * expected, rtol=1e-3):
         raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy on a batch of m = {m}",
-                          "it adds the m losses up: take their mean (jnp.mean) instead")
+                          advice="it adds the m losses up: take their mean (jnp.mean) instead")
 
 
 def check_loss_fn_is_mean(ctx):
@@ -99,12 +99,12 @@ def expect_four_gradients(got, params):
     if not isinstance(got, (tuple, list)):
         raise CheckFailed(
             "grads returned one array, expected four (dW1, db1, dW2, db2)",
-            "jax.grad differentiates only the first argument unless told otherwise: "
+            advice="jax.grad differentiates only the first argument unless told otherwise: "
             "argnums=(0, 1, 2, 3) gives the gradient of every parameter")
     if len(got) != 4:
         raise CheckFailed(
             f"grads returned {len(got)} arrays, expected four (dW1, db1, dW2, db2)",
-            "argnums=(0, 1, 2, 3) gives the gradient of every parameter")
+            advice="argnums=(0, 1, 2, 3) gives the gradient of every parameter")
     for name, g, p in zip(rows.GRADS, got, params):
         expect_shape(g, p.shape, f"{name} from grads")
 
@@ -148,7 +148,7 @@ def check_grads_all_parameters(ctx):
             raise CheckFailed(
                 f"{', '.join(zeros)} from grads {'is' if len(zeros) == 1 else 'are'} all zeros, "
                 f"but the loss does depend on {', '.join(n[1:] for n in zeros)}",
-                "differentiate loss_fn with respect to every parameter: "
+                advice="differentiate loss_fn with respect to every parameter: "
                 "jax.grad(loss_fn, argnums=(0, 1, 2, 3))")
     ctx.forall(rows.networks(ctx), prop, examples=10, explicit=[_lively_network(ctx.dtype)])
 

@@ -70,7 +70,7 @@ def _explain_step(new, params, expected, alpha, m):
     if unchanged:
         raise CheckFailed(f"train_step left {', '.join(unchanged)} unchanged although "
                           "its gradient is not zero",
-                          "update every leaf of the params dict: jax.value_and_grad(loss_fn) "
+                          advice="update every leaf of the params dict: jax.value_and_grad(loss_fn) "
                           "differentiates with respect to the whole dict, and tree_map walks "
                           "all of it")
     grads = {n: (params[n].astype(np.float64) - expected[n]) / alpha for n in PARAMS}
@@ -82,14 +82,14 @@ def _explain_step(new, params, expected, alpha, m):
     if abs(factor - alpha) > 1e-3 * alpha and np.allclose(step, -factor * g, rtol=1e-3, atol=1e-6):
         if np.isclose(factor, -alpha, rtol=1e-3):
             raise CheckFailed("train_step moved the params uphill: p + alpha * g",
-                              "gradient descent subtracts the gradient: p - alpha * g")
+                              advice="gradient descent subtracts the gradient: p - alpha * g")
         if m > 1 and np.isclose(factor, m * alpha, rtol=1e-3):
             raise CheckFailed(f"train_step took a step {m} times too large for a batch of {m}",
-                              "the gradient must be that of the MEAN loss: does loss_fn sum "
+                              advice="the gradient must be that of the MEAN loss: does loss_fn sum "
                               "over the examples instead of averaging?")
         raise CheckFailed(f"train_step took a step of {factor:.4g} times the gradient, "
                           f"expected alpha = {alpha}",
-                          "use the alpha argument in the update, never a constant")
+                          advice="use the alpha argument in the update, never a constant")
 
 
 # ------------------------------------------------------------------ init_params
@@ -116,7 +116,7 @@ def check_init_params_randomness(ctx):
         if np.array_equal(as_array(square[a], a), as_array(square[b], b)):
             raise CheckFailed(
                 f"init_params(key, 4, 4, 4) gave identical {a} and {b}",
-                "the same key always draws the same numbers: split the key "
+                advice="the same key always draws the same numbers: split the key "
                 "(jax.random.split(key, 4)) and use each subkey for one array")
 
 
@@ -161,29 +161,31 @@ def check_batched_forward_vmap(ctx):
 
 
 def _expect_vmapped(facts, small_shape, large_shape):
+    """Fail, blaming batched_forward, unless it maps forward over the rows once."""
     calls_small, calls_large = facts[0]["calls"], facts[1]["calls"]
     if calls_small is not None:  # None: forward's Python code could not be located
         if not calls_small:
             raise CheckFailed("batched_forward never calls forward",
-                              "write it as jax.vmap(forward, in_axes=(None, 0))(params, X): "
-                              "forward holds the maths, vmap maps it over the rows")
+                              advice="write it as jax.vmap(forward, in_axes=(None, 0))(params, X): "
+                              "forward holds the maths, vmap maps it over the rows", function="batched_forward")
         wrong = [c["shape"] for c in calls_small if c["shape"] != [small_shape[1]]]
         if wrong:
             raise CheckFailed(f"forward received x of shape {tuple(wrong[0] or ())} from "
                               f"batched_forward(params, X of shape {small_shape}), "
                               f"expected one example of shape ({small_shape[1]},)",
-                              "in_axes=(None, 0) shares the params and hands forward "
-                              "one row at a time")
+                              advice="in_axes=(None, 0) shares the params and hands forward "
+                              "one row at a time", function="batched_forward")
         if len(calls_large) > len(calls_small):
             raise CheckFailed(f"forward ran {len(calls_large)} times for a batch of "
                               f"{large_shape[0]} rows: a Python loop over the rows",
-                              "jax.vmap traces forward once and vectorises it over the batch")
+                              advice="jax.vmap traces forward once and vectorises it over the batch",
+                              function="batched_forward")
     if facts[1]["equations"] > facts[0]["equations"]:
         raise CheckFailed(
             f"batched_forward's program grows with the batch: {facts[0]['equations']} operations "
             f"for {small_shape[0]} rows, {facts[1]['equations']} for {large_shape[0]}",
-            "a loop or a stack over the rows unrolls into one copy per row; "
-            "jax.vmap gives the same program for any batch size")
+            advice="a loop or a stack over the rows unrolls into one copy per row; "
+            "jax.vmap gives the same program for any batch size", function="batched_forward")
 
 
 # ------------------------------------------------------------------ loss
@@ -260,7 +262,7 @@ def check_train_step_loss(ctx):
                 and np.isclose(loss, after, rtol=rtol, atol=atol)):
             raise CheckFailed(f"train_step returned {loss:.6g}, the loss AFTER the update "
                               f"(before: {expected:.6g})",
-                              "return the loss that jax.value_and_grad computed for the "
+                              advice="return the loss that jax.value_and_grad computed for the "
                               "params passed in")
         expect_close(np.float32(loss), np.float32(expected), "the loss from train_step")
     ctx.forall(_with_alpha(_networks(ctx)), prop, examples=6)
@@ -273,7 +275,7 @@ def check_jitted(ctx):
     if plain:
         raise CheckFailed(f"{', '.join(plain)} {'is' if len(plain) == 1 else 'are'} not compiled "
                           f"with jax.jit (found {status[plain[0]]['type']})",
-                          "decorate the function with @jax.jit, or assign name = jax.jit(...)")
+                          advice="decorate the function with @jax.jit, or assign name = jax.jit(...)")
     params, X, Y = _split(_fixed_network(ctx.dtype))
     ctx.sub.call("batched_forward", params, X)
     ctx.sub.call("loss_fn", params, X, Y)
@@ -303,7 +305,7 @@ def check_train_step_compiles_once(ctx):
                    else f"a new alpha ({alphas[call - 1]} -> {alpha})")
             raise CheckFailed(
                 f"train_step traced again on {why}: {', '.join(sorted(set(names)))}",
-                "jit compiles once per shape and dtype: keep alpha a traced argument (not "
+                advice="jit compiles once per shape and dtype: keep alpha a traced argument (not "
                 "static), and build the jitted function once at module level, not inside a call")
 
 

@@ -52,10 +52,10 @@ def _explain_update(got, p, g, alpha):
         return
     if close(p64 + alpha * g64) and not close(p64 - alpha * g64):
         raise CheckFailed("update_params adds alpha * g: it climbs the loss instead of descending",
-                          "gradient descent subtracts: p - alpha * g")
+                          advice="gradient descent subtracts: p - alpha * g")
     if alpha != 0.1 and close(p64 - 0.1 * g64):
         raise CheckFailed(f"update_params used a step of 0.1 instead of alpha={alpha}",
-                          "use the alpha argument, never a hard-coded learning rate")
+                          advice="use the alpha argument, never a hard-coded learning rate")
 
 
 def _reference_step(ctx, trees, w1, b1, w2, b2, X, Y, alpha):
@@ -161,10 +161,10 @@ def expect_seeded_tree(ctx, function, args_for_seed, n_in, **kwargs):
     for name, a, b in zip(LAYER_NAMES, first, again):
         if not np.array_equal(a, b):
             raise CheckFailed(f"{function} gave different {name} for the same key",
-                              "draw every random number from the key argument")
+                              advice="draw every random number from the key argument")
     if all(np.array_equal(a, b) for a, b in zip(first, other)):
         raise CheckFailed(f"{function} gave the same parameters for two different keys",
-                          "initialise with model.init(key, ...) using the key argument, "
+                          advice="initialise with model.init(key, ...) using the key argument, "
                           "not a fixed jax.random.PRNGKey(0)")
 
 

@@ -48,15 +48,15 @@ def _explain_not_sgd(got, grad, lr, step):
         return
     if np.allclose(got, lr * grad, rtol=2e-4, atol=2e-5):
         raise CheckFailed("the updates are +lr * grad: they would climb the loss",
-                          "optax.sgd(lr) already negates; optax.scale(lr) alone does not")
+                          advice="optax.sgd(lr) already negates; optax.scale(lr) alone does not")
     if np.allclose(np.abs(got), lr, rtol=1e-2) and step == 1:
         raise CheckFailed("the first update is about ±lr for every entry: that is Adam, not SGD",
-                          "SPEC asks for plain SGD: optax.sgd(learning_rate)")
+                          advice="SPEC asks for plain SGD: optax.sgd(learning_rate)")
     if step > 1:
         raise CheckFailed(f"update {step} is not -lr * grad: the optimizer remembers earlier "
-                          "gradients (momentum?)", "plain SGD has no memory: optax.sgd(lr) "
+                          "gradients (momentum?)", advice="plain SGD has no memory: optax.sgd(lr) "
                           "without momentum")
-    raise CheckFailed(f"the first update is not -{lr} * grad", "make_optimizer(lr) should be "
+    raise CheckFailed(f"the first update is not -{lr} * grad", advice="make_optimizer(lr) should be "
                       "optax.sgd(lr), using the learning rate it is given")
 
 
@@ -158,11 +158,11 @@ def check_train_step_compiled(ctx):
     if retraced:
         raise CheckFailed(f"train_step was traced and compiled again on call {retraced[0]}, "
                           "with the same shapes as call 1",
-                          "create jitted functions once, in make_train_step, never inside the "
+                          advice="create jitted functions once, in make_train_step, never inside the "
                           "step; keep Python values that change out of the traced arguments")
     if not got["jitted"]:
         raise CheckFailed("make_train_step returned a function that is not jitted",
-                          "decorate the inner train_step with @jax.jit and return it")
+                          advice="decorate the inner train_step with @jax.jit and return it")
 
 
 # ------------------------------------------------------------ predict, evaluate
@@ -181,7 +181,7 @@ def check_predict_classes(ctx):
         if array.shape == Z.shape:
             raise CheckFailed(f"predict returned an array of shape {array.shape}: scores per "
                               "class, not one class per example",
-                              "return jnp.argmax(logits, axis=1)")
+                              advice="return jnp.argmax(logits, axis=1)")
         got = expect_shape(got, expected.shape, "predict(params, X)")
         if not np.issubdtype(got.dtype, np.integer):
             raise CheckFailed(f"predict(params, X) has dtype {got.dtype}, expected integer classes")
@@ -195,7 +195,7 @@ def check_predict_jitted(ctx):
     X = rng.uniform(-1, 1, (2, 3)).astype(ctx.dtype)
     ctx.sub.call("predict", Trees(ctx).learner_params(*_default_arrays(ctx, rng)), X)
     if not ctx.sub.probe("is_jitted", function="predict", attr="predict"):
-        raise CheckFailed("predict is not jitted", "decorate it with @jax.jit")
+        raise CheckFailed("predict is not jitted", advice="decorate it with @jax.jit")
 
 
 def check_evaluate(ctx):
@@ -210,7 +210,7 @@ def check_evaluate(ctx):
                                "evaluate(params, X, Y)")
     if not 0.0 <= got <= 1.0:
         raise CheckFailed(f"evaluate returned {got}, outside [0, 1]",
-                          "an accuracy is a fraction: jnp.mean, not jnp.sum")
+                          advice="an accuracy is a fraction: jnp.mean, not jnp.sum")
     expect_close(np.float64(got), np.float64(4 / 7), "evaluate(params, X, Y)", "training")
 
 
@@ -242,16 +242,16 @@ def _run_fit(ctx, seed, epochs, batch_size, learning_rate=FIT_LEARNING_RATE):
                            learning_rate=learning_rate, epochs=epochs, batch_size=batch_size)
     if not record["calls"]:
         raise CheckFailed("fit never called the train_step that make_train_step returns",
-                          "the autograder follows fit's steps through make_train_step: build the "
+                          advice="the autograder follows fit's steps through make_train_step: build the "
                           "step with train_step = make_train_step(optimizer) and call it")
     bad = [c for c in record["calls"] if min(c["rows"], default=-1) < 0]
     if bad:
         raise CheckFailed("fit gave train_step rows that are not rows of X",
-                          "pass X[rows] and Y[rows] as they are; do not transform the data")
+                          advice="pass X[rows] and Y[rows] as they are; do not transform the data")
     if not all(c["labels_follow"] for c in record["calls"]):
         raise CheckFailed("fit shuffled X and Y differently: a batch's labels are not its "
                           "rows' labels",
-                          "index X and Y with the same permutation: X[rows], Y[rows]")
+                          advice="index X and Y with the same permutation: X[rows], Y[rows]")
     return record
 
 
@@ -272,7 +272,7 @@ def check_fit_full_batch(ctx):
     if len(calls) != epochs:
         raise CheckFailed(f"fit(epochs={epochs}, batch_size=None) made {len(calls)} steps, "
                           f"expected {epochs}",
-                          "without batch_size, an epoch is one full-batch step")
+                          advice="without batch_size, an epoch is one full-batch step")
     for number, call in enumerate(calls, start=1):
         if sorted(call["rows"]) != list(range(FIT_M)):
             raise CheckFailed(f"step {number} of a full-batch fit saw {len(call['rows'])} rows, "
@@ -290,7 +290,7 @@ def check_fit_minibatches(ctx):
                           "epoch: batch_size is ignored")
     if sizes == [4, 4] * epochs:
         raise CheckFailed(f"each epoch sees only 8 of the {FIT_M} rows: the last, shorter batch "
-                          "is dropped", "range(0, m, batch_size) gives the start of every batch, "
+                          "is dropped", advice="range(0, m, batch_size) gives the start of every batch, "
                           "the last one included")
     if sizes != expected_sizes:
         raise CheckFailed(f"fit({FIT_M} rows, batch_size={FIT_BATCH}, epochs={epochs}) made "
@@ -314,11 +314,11 @@ def check_fit_shuffles_each_epoch(ctx):
     if all(order == identity for order in orders):
         raise CheckFailed("every epoch takes the rows in their original order: the shuffle is "
                           "missing or its result is thrown away",
-                          "index with the permutation: rows = perm[start:start + batch_size], "
+                          advice="index with the permutation: rows = perm[start:start + batch_size], "
                           "then X[rows], Y[rows]")
     if len(set(orders)) < len(orders):
         raise CheckFailed("two epochs used the same order of rows",
-                          "draw a new permutation each epoch from a key of its own "
+                          advice="draw a new permutation each epoch from a key of its own "
                           "(jax.random.fold_in(key, epoch) or split the key)")
 
 
@@ -331,13 +331,13 @@ def check_fit_key(ctx):
     arrays = [learner_arrays(r["final"], FIT_N_IN, "fit's result") for r in (first, again, other)]
     if not all(np.array_equal(a, b) for a, b in zip(arrays[0], arrays[1])):
         raise CheckFailed("fit gave different parameters for the same key",
-                          "draw every random number from the key argument")
+                          advice="draw every random number from the key argument")
     if all(np.array_equal(a, b) for a, b in zip(arrays[0], arrays[2])):
         raise CheckFailed("fit gave the same parameters for two different keys",
-                          "use the key for model.init and for the shuffles, not a fixed PRNGKey(0)")
+                          advice="use the key for model.init and for the shuffles, not a fixed PRNGKey(0)")
     if _orders(first["calls"], epochs) == _orders(other["calls"], epochs):
         raise CheckFailed("fit shuffled the same way for two different keys",
-                          "derive the shuffling keys from the key argument")
+                          advice="derive the shuffling keys from the key argument")
 
 
 def check_fit_steps(ctx):
@@ -394,7 +394,7 @@ def check_training_accuracy(ctx):
         raise CheckFailed(
             f"validation accuracy {reached:.3f} after fit(learning_rate={s['learning_rate']}, "
             f"epochs={s['epochs']}), below the floor {s['floor']}",
-            "the floor is what the reference reaches on every seed, with a margin")
+            advice="the floor is what the reference reaches on every seed, with a margin")
 
 
 def check_training_minibatches(ctx):

@@ -1,6 +1,7 @@
 """backward_prop back-propagates through the hidden layer as if it were linear:
 dZ1 = W2.T @ dZ2, without the relu_deriv(Z1) mask."""
 EXPECT_FAIL = ["backward_prop_reference", "backward_prop_numerical"]
+FOCUS = "backward_prop"
 
 
 def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):

@@ -1,5 +1,6 @@
 """gradient_descent passes a hard-coded 0.1 to update_params instead of alpha."""
 EXPECT_FAIL = ["gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, rng):

@@ -1,6 +1,7 @@
 """gradient_descent re-seeds with np.random.default_rng(0) "for reproducibility"
 and ignores the rng it was given, so every rng trains the same network."""
 EXPECT_FAIL = ["gradient_descent_deterministic", "gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, rng):

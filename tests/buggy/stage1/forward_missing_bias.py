@@ -1,5 +1,6 @@
 """forward_prop forgets the first layer's bias: Z1 = W1 @ X."""
 EXPECT_FAIL = ["forward_prop"]
+FOCUS = "forward_prop"
 
 
 def forward_prop(W1, b1, W2, b2, X):

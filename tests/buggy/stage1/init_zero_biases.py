@@ -1,6 +1,7 @@
 """init_params draws the weights uniformly but starts both biases at zero (a
 common habit elsewhere; the SPEC wants every bias uniform on [-0.5, 0.5) too)."""
 EXPECT_FAIL = ["init_params_shapes"]
+FOCUS = "init_params"
 
 
 def init_params(rng, n_in=784, n_hidden=10, n_out=10):

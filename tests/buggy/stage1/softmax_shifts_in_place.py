@@ -1,6 +1,7 @@
 """softmax subtracts the column max with -=, which rewrites the caller's logits
 (forward_prop's Z2, for one) in place."""
-EXPECT_FAIL = ["no_mutation"]
+EXPECT_FAIL = ["no_mutation", "softmax_reference"]
+FOCUS = "softmax"
 
 
 def softmax(Z):

@@ -1,5 +1,6 @@
 """get_accuracy returns the count of correct predictions, not the fraction."""
 EXPECT_FAIL = ["get_accuracy"]
+FOCUS = "get_accuracy"
 
 
 def get_accuracy(predictions, Y):

@@ -1,6 +1,7 @@
 """backward_prop computes dW1 = X @ dZ1.T, the transpose of the right
 gradient (it only has the right shape when n_in == n_hidden)."""
 EXPECT_FAIL = ["backward_prop_reference", "backward_prop_numerical"]
+FOCUS = "backward_prop"
 
 
 def backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y):

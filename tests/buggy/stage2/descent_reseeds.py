@@ -1,6 +1,7 @@
 """gradient_descent makes its own key, jax.random.PRNGKey(0), and ignores the
 one it was given: every key trains the same network."""
 EXPECT_FAIL = ["gradient_descent_deterministic", "gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

@@ -1,6 +1,7 @@
 """gradient_descent splits its key before init_params and initialises from the
 subkey, so it does not start from init_params(key, X.shape[0]) as the SPEC says."""
 EXPECT_FAIL = ["gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

@@ -1,5 +1,6 @@
 """forward_prop forgets the output layer's bias: Z2 = W2 @ A1."""
 EXPECT_FAIL = ["forward_prop"]
+FOCUS = "forward_prop"
 
 
 def forward_prop(W1, b1, W2, b2, X):

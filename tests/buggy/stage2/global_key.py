@@ -1,6 +1,7 @@
 """init_params draws from a module-level key, jax.random.PRNGKey(0), and ignores
 its `key` argument: every key gives the same network."""
 EXPECT_FAIL = ["init_params_randomness"]
+FOCUS = "init_params"
 
 KEY = jax.random.PRNGKey(0)
 

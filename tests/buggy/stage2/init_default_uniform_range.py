@@ -1,6 +1,7 @@
 """init_params calls jax.random.uniform without minval/maxval, so every weight
 lies in [0, 1)."""
 EXPECT_FAIL = ["init_params_shapes"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

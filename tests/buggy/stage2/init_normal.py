@@ -1,5 +1,6 @@
 """init_params draws with jax.random.normal instead of uniform on [-0.5, 0.5)."""
 EXPECT_FAIL = ["init_params_shapes"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

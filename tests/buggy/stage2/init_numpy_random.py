@@ -1,6 +1,7 @@
 """init_params kept stage 1's global np.random.rand: float64 NumPy arrays that
 change on every call and ignore the key."""
 EXPECT_FAIL = ["init_params_randomness", "init_params_shapes"]
+FOCUS = "init_params"
 import numpy as np
 
 

@@ -1,5 +1,6 @@
 """init_params draws the weights uniformly but starts both biases at jnp.zeros."""
 EXPECT_FAIL = ["init_params_shapes"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

@@ -2,6 +2,7 @@
 W1, b1, W2 and b2 then share their random bits (b1 repeats W1's first column
 values, W2 == W1's first entries when the shapes allow)."""
 EXPECT_FAIL = ["init_params_randomness"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

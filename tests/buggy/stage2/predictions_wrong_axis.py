@@ -1,5 +1,6 @@
 """get_predictions takes jnp.argmax over axis 1 instead of the class axis 0."""
 EXPECT_FAIL = ["get_predictions"]
+FOCUS = "get_predictions"
 
 
 def get_predictions(A2):

@@ -1,5 +1,6 @@
 """relu_deriv returns the boolean mask Z > 0 instead of float32."""
 EXPECT_FAIL = ["relu_deriv"]
+FOCUS = "relu_deriv"
 
 
 def relu_deriv(Z):

@@ -1,5 +1,6 @@
 """batched_forward written out by hand for the whole batch: right numbers, but no jax.vmap."""
 EXPECT_FAIL = ["batched_forward_uses_vmap"]
+FOCUS = "batched_forward"
 
 
 def batched_forward(W1, b1, W2, b2, X):

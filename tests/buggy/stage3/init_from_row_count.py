@@ -1,5 +1,6 @@
 """gradient_descent sizes the network with X.shape[0] (the examples) instead of X.shape[1] (the features)."""
 EXPECT_FAIL = ["gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

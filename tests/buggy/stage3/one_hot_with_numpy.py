@@ -1,5 +1,6 @@
 """one_hot is built with NumPy (np.eye): right values, but a float64 NumPy array instead of float32 JAX."""
 EXPECT_FAIL = ["returns_jax_float32"]
+FOCUS = "one_hot"
 
 import numpy as np
 

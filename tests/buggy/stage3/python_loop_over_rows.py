@@ -1,5 +1,6 @@
 """batched_forward loops over the rows in Python and stacks the results instead of using jax.vmap."""
 EXPECT_FAIL = ["batched_forward_uses_vmap"]
+FOCUS = "batched_forward"
 
 
 def batched_forward(W1, b1, W2, b2, X):

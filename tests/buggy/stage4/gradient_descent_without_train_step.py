@@ -1,5 +1,6 @@
 """gradient_descent keeps stage 2's loop of three jitted calls instead of calling train_step."""
 EXPECT_FAIL = ["gradient_descent_uses_train_step"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

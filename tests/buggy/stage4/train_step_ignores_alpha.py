@@ -1,5 +1,6 @@
 """train_step hard-codes a learning rate of 0.1 instead of using alpha."""
 EXPECT_FAIL = ["train_step_reference"]
+FOCUS = "train_step"
 
 
 @jax.jit

@@ -1,6 +1,7 @@
 """train_step builds a fresh @jax.jit function (closing over X, Y and alpha) on every call,
 so every call traces and compiles again."""
 EXPECT_FAIL = ["no_recompile", "jitted"]
+FOCUS = "train_step"
 
 
 def train_step(W1, b1, W2, b2, X, Y, alpha):

@@ -1,5 +1,6 @@
 """train_step is a plain Python function chaining three jitted calls: three programs per step."""
 EXPECT_FAIL = ["train_step_single_jit", "jitted"]
+FOCUS = "train_step"
 
 
 def train_step(W1, b1, W2, b2, X, Y, alpha):

@@ -1,5 +1,6 @@
 """init_params draws from a module-level key and ignores the key it is given."""
 EXPECT_FAIL = ["init_params_randomness"]
+FOCUS = "init_params"
 
 GLOBAL_KEY = jax.random.PRNGKey(0)
 

@@ -1,5 +1,6 @@
 """batched_forward redoes the maths for the whole matrix and never calls forward (no vmap)."""
 EXPECT_FAIL = ["batched_forward_vmap"]
+FOCUS = "batched_forward"
 
 
 @jax.jit

@@ -1,5 +1,6 @@
 """batched_forward stacks forward over the rows in a Python loop instead of using jax.vmap."""
 EXPECT_FAIL = ["batched_forward_vmap"]
+FOCUS = "batched_forward"
 
 
 @jax.jit

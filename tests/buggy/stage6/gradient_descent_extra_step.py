@@ -1,5 +1,6 @@
 """The training loop runs iterations + 1 steps (range(iterations + 1))."""
 EXPECT_FAIL = ["gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

@@ -1,5 +1,6 @@
 """gradient_descent ignores its key and always starts from jax.random.PRNGKey(0)."""
-EXPECT_FAIL = ["gradient_descent_deterministic"]
+EXPECT_FAIL = ["gradient_descent_steps", "gradient_descent_deterministic"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

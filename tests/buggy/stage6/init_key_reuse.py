@@ -1,5 +1,6 @@
 """Every array is drawn from the same key, so W1 equals W2 (and b1 equals b2) when shapes match."""
 EXPECT_FAIL = ["init_params_randomness"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

@@ -1,5 +1,6 @@
 """train_step reports the loss of the NEW params, computed after the update."""
 EXPECT_FAIL = ["train_step_loss"]
+FOCUS = "train_step"
 
 
 @jax.jit

@@ -1,5 +1,6 @@
 """loss_fn is a plain Python function: the @jax.jit decorator was dropped."""
 EXPECT_FAIL = ["jitted"]
+FOCUS = "loss_fn"
 
 
 def loss_fn(params, X, Y):

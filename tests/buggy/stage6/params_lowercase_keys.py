@@ -1,5 +1,6 @@
 """init_params names the entries w1, b1, w2, b2 instead of the SPEC's W1, b1, W2, b2."""
 EXPECT_FAIL = ["init_params_shapes"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

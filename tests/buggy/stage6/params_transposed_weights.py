@@ -1,5 +1,6 @@
 """W1 is stored as (n_in, n_hidden) and W2 as (n_hidden, n_out), the x @ W habit."""
 EXPECT_FAIL = ["init_params_shapes"]
+FOCUS = "init_params"
 
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):

@@ -1,5 +1,6 @@
 """train_step builds a fresh jitted closure on every call, so every call traces again."""
 EXPECT_FAIL = ["train_step_compiles_once", "jitted"]
+FOCUS = "train_step"
 
 
 def train_step(params, X, Y, alpha):

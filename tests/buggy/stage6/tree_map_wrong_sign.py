@@ -1,5 +1,6 @@
 """The update adds the gradient: p + alpha * g climbs the loss instead of descending it."""
 EXPECT_FAIL = ["train_step_update", "gradient_descent_steps"]
+FOCUS = "train_step"
 
 
 @jax.jit

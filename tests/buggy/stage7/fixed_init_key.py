@@ -1,5 +1,6 @@
 """gradient_descent initialises with jax.random.PRNGKey(0) and ignores its key."""
-EXPECT_FAIL = ["gradient_descent_deterministic"]
+EXPECT_FAIL = ["gradient_descent_steps", "gradient_descent_deterministic"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

@@ -1,5 +1,6 @@
 """train_step reports the loss of the updated parameters instead of the ones passed in."""
 EXPECT_FAIL = ["train_step_loss"]
+FOCUS = "train_step"
 
 
 @jax.jit

@@ -1,5 +1,6 @@
 """MLP forgets the ReLU: two stacked linear layers, which collapse into one."""
 EXPECT_FAIL = ["apply_reference"]
+FOCUS = "MLP"
 
 
 class MLP(hk.Module):

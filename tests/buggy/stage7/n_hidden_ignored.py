@@ -1,5 +1,6 @@
 """MLP builds its hidden layer with a hard-coded 10 units instead of n_hidden."""
 EXPECT_FAIL = ["init_param_shapes"]
+FOCUS = "MLP"
 
 
 class MLP(hk.Module):

@@ -1,5 +1,6 @@
 """gradient_descent loops over range(iterations + 1), one step too many."""
 EXPECT_FAIL = ["gradient_descent_steps"]
+FOCUS = "gradient_descent"
 
 
 def gradient_descent(X, Y, alpha, iterations, key):

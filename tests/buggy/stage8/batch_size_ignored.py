@@ -1,5 +1,6 @@
 """fit always takes one full-batch step per epoch, whatever batch_size says."""
 EXPECT_FAIL = ["fit_minibatches", "training_minibatches"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):

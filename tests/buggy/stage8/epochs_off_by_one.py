@@ -1,5 +1,6 @@
 """fit counts epochs from 1 with range(1, epochs), so it makes one epoch too few."""
 EXPECT_FAIL = ["fit_full_batch"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):

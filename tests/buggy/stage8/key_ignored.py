@@ -1,5 +1,6 @@
 """fit uses jax.random.PRNGKey(0) instead of its key argument."""
 EXPECT_FAIL = ["fit_key"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):

@@ -1,5 +1,6 @@
 """fit builds its optimizer with a hard-coded 0.1 instead of learning_rate."""
 EXPECT_FAIL = ["fit_steps"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):

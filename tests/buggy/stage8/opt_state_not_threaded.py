@@ -1,5 +1,6 @@
 """train_step returns the opt_state it was given instead of the one optimizer.update returned."""
 EXPECT_FAIL = ["train_step_adam"]
+FOCUS = "make_train_step"
 
 
 def make_train_step(optimizer):

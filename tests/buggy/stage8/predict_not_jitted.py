@@ -1,5 +1,6 @@
 """predict is an ordinary Python function: it is never compiled."""
 EXPECT_FAIL = ["predict_jitted"]
+FOCUS = "predict"
 
 
 def predict(params, X):

@@ -1,5 +1,6 @@
 """predict returns the softmax probabilities instead of the predicted classes."""
 EXPECT_FAIL = ["predict_classes"]
+FOCUS = "predict"
 
 
 @jax.jit

@@ -1,5 +1,6 @@
 """MLP loops over its layers applying ReLU after each one, the output layer included."""
 EXPECT_FAIL = ["apply_reference"]
+FOCUS = "MLP"
 
 
 class MLP(hk.Module):

@@ -1,5 +1,6 @@
 """fit draws every epoch's permutation from the same key, so every epoch has the same order."""
 EXPECT_FAIL = ["fit_shuffles_each_epoch"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):

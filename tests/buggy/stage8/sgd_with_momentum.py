@@ -1,5 +1,6 @@
 """make_optimizer adds momentum: the second update remembers the first gradient."""
 EXPECT_FAIL = ["make_optimizer_sgd"]
+FOCUS = "make_optimizer"
 
 
 def make_optimizer(learning_rate):

@@ -1,5 +1,6 @@
 """fit computes a permutation and throws it away, as the original notebook did: batches keep the data's order."""
 EXPECT_FAIL = ["fit_shuffles_each_epoch"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):

@@ -1,5 +1,6 @@
 """train_step does its own SGD with a fixed 0.1 step instead of using the optimizer it is given."""
 EXPECT_FAIL = ["train_step_adam", "train_step_sgd"]
+FOCUS = "make_train_step"
 
 
 def make_train_step(optimizer):

@@ -1,5 +1,6 @@
 """make_train_step returns a plain Python function: every step runs op by op, uncompiled."""
 EXPECT_FAIL = ["train_step_compiled"]
+FOCUS = "make_train_step"
 
 
 def make_train_step(optimizer):

@@ -1,5 +1,6 @@
 """fit unpacks each step into new names and keeps training (and returning) the initial params."""
 EXPECT_FAIL = ["training_accuracy", "fit_steps"]
+FOCUS = "fit"
 
 
 def fit(X, Y, *, key, learning_rate=0.1, epochs=500, batch_size=None):
