@@ -135,3 +135,16 @@ def test_symptoms_name_a_constant_factor_and_swapped_axes():
     with pytest.raises(engine.CheckFailed) as swapped:
         expect_close(expected.T, expected, "A2")
     assert "swapped" in swapped.value.reason
+
+
+def test_jax_errors_keep_the_lines_that_name_the_argument():
+    message = ("vmap got inconsistent sizes for array axes to be mapped:\n"
+               "  * one axis had size 5: axis 0 of argument X of type float32[5,3];\n"
+               "  * one axis had size 4: axis 0 of argument Y of type int32[4]\n"
+               "--------------------\n"
+               "For simplicity, JAX has removed its internal frames from the traceback.")
+    error = {"type": "ValueError", "message": message, "frames": [(12, "batched_forward", "x")],
+             "not_implemented": False}
+    text = engine.LearnerError("batched_forward", error).reason
+    assert "argument X of type float32[5,3]" in text and "argument Y" in text
+    assert "For simplicity" not in text and "line 12" in text
