@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: check hint grade gradescope bench-grading test exercises data stages lock clean help
+.PHONY: check hint grade gradescope bench-grading bench-feedback test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
@@ -47,6 +47,10 @@ gradescope: $(READY)
 # Grades a synthetic class and prints its speed (benchmarks/grading.py --help).
 bench-grading: $(READY)
 	@$(PY) benchmarks/grading.py $(BENCH_ARGS)
+
+# Failing runs of `make check` against passing ones (benchmarks/feedback.py --help).
+bench-feedback: $(READY)
+	@$(PY) benchmarks/feedback.py $(BENCH_ARGS)
 
 test: $(READY)
 	@$(PY) -m pytest $(PYTEST_ARGS)

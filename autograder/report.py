@@ -48,14 +48,15 @@ def _shown(path):
         return path
 
 
+# status -> (label in the table, ANSI colour)
+LABELS = {"pass": ("pass", "32"), "unchecked": ("later", "33"), "blocked": ("blocked", "33"),
+          "fail": ("FAIL", "31"), "todo": ("todo", "31"), "error": ("ERROR", "31")}
+
+
 def _status(outcome):
-    if outcome.status == "pass":
-        return _colour("pass", "32")
-    if outcome.status == "unchecked":
-        return _colour("later", "33")
-    if outcome.status == "blocked":
-        return _colour("blocked", "33")
-    return _colour({"fail": "FAIL", "todo": "todo"}.get(outcome.status, "ERROR"), "31")
+    """The outcome's label, coloured, padded to the table's column."""
+    label, colour = LABELS.get(outcome.status, LABELS["error"])
+    return _colour(label, colour) + " " * (7 - len(label))
 
 
 def _failure(o, hints):
@@ -101,6 +102,32 @@ def _unwritten_line(report, todo):
         f"  Next to write: `{first}`{where}."]
 
 
+def _lead(report, first, hints):
+    """The failure to fix first, in full."""
+    check = first.check
+    lines = [_colour(f"Fix first: `{first.function}`", "1"),
+             f"  {check.title} [{check.id}]  {first.earned}/{check.points}"]
+    lines += _failure(first, hints)
+    if not hints:
+        lines += _indent("more help", f"make hint STAGE={report.stage.number} "
+                         f"FUNCTION={first.function} (it gives much away: try the idea first)")
+    return lines + [""]
+
+
+def _table(outcomes, first, hints):
+    """A row per check, with the why of each failure other than `first`."""
+    id_width = max(len(o.check.id) for o in outcomes)
+    lines = [f"  {'result':<7}  {'points':>6}  {'check':<{id_width}}  title"]
+    for o in outcomes:
+        title = o.check.title + (f" (blocked by `{o.function}`)" if o.status == "blocked" else "")
+        lines.append(f"  {_status(o)}  {f'{o.earned}/{o.check.points}':>6}  "
+                     f"{o.check.id:<{id_width}}  {title}")
+        if o is first or o.status in ("pass", "blocked"):
+            continue
+        lines += _indent("why", o.reason) if o.status == "unchecked" else _failure(o, hints)
+    return lines
+
+
 def format_text(report, hints=False):
     """The report as `make check` prints it: what to fix first, then every check."""
     stage = report.stage
@@ -115,35 +142,13 @@ def format_text(report, hints=False):
     first = None
     if focus and focus[0]["function"] not in todo:
         first = blame.lead(report.outcomes, focus[0]["function"])
-    if first:
-        lines.append(_colour(f"Fix first: `{first.function}`", "1"))
-        lines.append(f"  {first.check.title} [{first.check.id}]  {first.earned}/{first.check.points}")
-        lines += _failure(first, hints)
-        if not hints:
-            lines += _indent("more help", f"make hint STAGE={stage.number} FUNCTION={first.function}"
-                             " (it gives much away: try the idea first)")
-        lines.append("")
+        lines += _lead(report, first, hints)
     shown = [o for o in report.outcomes if not (o.function in todo and o.status in ("todo", "blocked"))]
     if shown:
-        id_width = max(len(o.check.id) for o in shown)
-        lines.append(f"  {'result':<7}  {'points':>6}  {'check':<{id_width}}  title")
-        for o in shown:
-            points = f"{o.earned}/{o.check.points}"
-            status = _status(o) + " " * (7 - len(_plain_status(o)))
-            title = o.check.title + (f" (blocked by `{o.function}`)" if o.status == "blocked" else "")
-            lines.append(f"  {status}  {points:>6}  {o.check.id:<{id_width}}  {title}")
-            if o is first or o.status in ("pass", "blocked"):
-                continue
-            lines += _indent("why", o.reason) if o.status == "unchecked" else _failure(o, hints)
+        lines += _table(shown, first, hints)
     if todo:
         lines += ([""] if shown else []) + _unwritten_line(report, todo)
-    lines.append("")
-    return "\n".join(lines + _footer(report))
-
-
-def _plain_status(outcome):
-    return {"pass": "pass", "unchecked": "later", "blocked": "blocked", "fail": "FAIL",
-            "todo": "todo"}.get(outcome.status, "ERROR")
+    return "\n".join(lines + [""] + _footer(report))
 
 
 def _footer(report):

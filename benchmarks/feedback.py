@@ -6,8 +6,9 @@ For each stage: grade the reference solution (a passing run) and every
 buggy variant in tests/buggy/ (a failing run, each with one bug), all checks
 and the grading profile, as `make check` does, after one warm-up run that
 fills the compile cache. Prints, per stage, the passing time, the median and
-the worst failing time, and their ratios to the passing time. `--json FILE`
-also writes every timing.
+the worst failing time, their ratios to the passing time, and how many
+checks a single bug shows failing on their own (status "fail"; blocked
+checks are not counted). `--json FILE` also writes every figure.
 """
 import argparse
 import json
@@ -33,26 +34,30 @@ def timed_grade(stage_number, folder):
 
 
 def bench_stage(number, repeat):
-    """{"passing": s, "failing": {variant: s}} for one stage."""
+    """{"passing": s, "failing": {variant: s}, "shown": {variant: checks failing}}."""
     solutions = ROOT / "solutions"
     timed_grade(number, solutions)  # warm-up: fills the compile cache
     passing = min(timed_grade(number, solutions)[0] for _ in range(repeat))
-    failing = {}
+    failing, shown = {}, {}
     for variant in sorted((BUGGY / f"stage{number}").glob("*.py")):
         with tempfile.TemporaryDirectory() as folder:
             buggy_submission(variant, Path(folder))
-            times = [timed_grade(number, folder)[0] for _ in range(repeat)]
-        failing[variant.stem] = min(times)
-        print(f"  stage {number} {variant.stem}: {failing[variant.stem]:.1f} s", file=sys.stderr)
-    return {"passing": passing, "failing": failing}
+            runs = [timed_grade(number, folder) for _ in range(repeat)]
+        failing[variant.stem] = min(seconds for seconds, _ in runs)
+        shown[variant.stem] = sum(o.status == "fail" for o in runs[0][1].outcomes)
+        print(f"  stage {number} {variant.stem}: {failing[variant.stem]:.1f} s, "
+              f"{shown[variant.stem]} checks failing", file=sys.stderr)
+    return {"passing": passing, "failing": failing, "shown": shown}
 
 
 def summary_line(number, result):
     passing, failing = result["passing"], list(result["failing"].values())
     median, worst = statistics.median(failing), max(failing)
+    shown = list(result["shown"].values())
     return (f"stage {number}: passing {passing:5.1f} s | failing median {median:5.1f} s "
             f"({median / passing:.2f}x), worst {worst:5.1f} s ({worst / passing:.2f}x) "
-            f"over {len(failing)} variants")
+            f"over {len(failing)} variants | checks failing per bug: median "
+            f"{statistics.median(shown):g}, most {max(shown)}")
 
 
 def main(argv=None):
