@@ -539,7 +539,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         ledger = blame.Ledger(stage)
         for check in checks:
             if submission.import_error:
-                report.outcomes.append(Outcome(check, 0, "blocked", "the file does not import"))
+                report.outcomes.append(Outcome(check, 0, "fail", submission.import_error))
             elif function := ledger.blocker(check):
                 report.outcomes.append(blocked(check, function, ledger))
             else:

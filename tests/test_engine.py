@@ -63,8 +63,8 @@ def test_stubs_score_zero_with_not_implemented(tmp_path):
     source = (REPO_ROOT / "exercises" / STAGE.file).read_text()
     result = grade_source(1, source, tmp_path)
     assert result.earned == 0
-    assert all(o.status == "fail" for o in result.outcomes)
-    assert any("not implemented yet" in o.reason for o in result.outcomes)
+    assert all(o.status in ("todo", "blocked") for o in result.outcomes)
+    assert any("not written yet" in o.reason for o in result.outcomes)
 
 
 def test_os_exit_in_a_function_costs_only_its_checks(tmp_path, solution_source):
@@ -90,7 +90,7 @@ def test_endless_loop_times_out_and_later_checks_skip_it(tmp_path, solution_sour
                           only=SOFTMAX_CHECKS | {"relu", "update_params"})
     by_id = outcomes(result)
     assert "did not finish within 2 s" in by_id["softmax_reference"].reason
-    assert "skipped" in by_id["softmax_laws"].reason
+    assert by_id["softmax_laws"].status == "blocked" and by_id["softmax_laws"].function == "softmax"
     assert by_id["relu"].status == "pass" and by_id["update_params"].status == "pass"
     assert result.seconds < 60
 
@@ -177,7 +177,7 @@ def test_patching_hypothesis_and_pytest_in_the_submission_changes_nothing(tmp_pa
     """)
     result = grade_source(1, source, tmp_path, only={"relu", "softmax_large_logits",
                                                      "backward_prop_numerical"})
-    assert result.full_marks, [o.reason for o in result.outcomes if o.status != "pass"]
+    assert result.earned == result.possible, [o.reason for o in result.outcomes if o.status != "pass"]
 
 
 def test_printing_does_not_disturb_the_protocol(tmp_path, solution_source):
@@ -190,7 +190,7 @@ def test_printing_does_not_disturb_the_protocol(tmp_path, solution_source):
             return np.maximum(Z, 0)
     """)
     result = grade_source(1, source, tmp_path, only={"relu"})
-    assert result.full_marks, result.outcomes[0].reason
+    assert result.earned == result.possible, result.outcomes[0].reason
 
 
 def test_returning_a_function_is_a_clean_failure(tmp_path, solution_source):

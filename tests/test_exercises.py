@@ -32,6 +32,6 @@ def test_solution_has_no_stub_left(stage):
 def test_shipped_exercise_scores_zero_with_a_clean_report(stage):
     result = engine.grade(stage, REPO_ROOT / "exercises")
     assert result.earned == 0
-    assert all(o.status == "fail" and o.reason for o in result.outcomes)
+    assert all(o.status in ("todo", "blocked") and o.reason for o in result.outcomes)
     text = report.format_text(result)
     assert "Traceback" not in text and f"Total: 0/{result.possible}" in text

@@ -40,7 +40,7 @@ def test_syntax_error_is_one_message_with_a_caret(tmp_path, solution_source):
     text = report.format_text(graded)
     assert len(text.splitlines()) <= 10, text
     assert text.count("SyntaxError") == 1 and "np.maximum(Z 0)" in text and "^" in text
-    assert graded.earned == 0 and all(o.status == "blocked" for o in graded.outcomes)
+    assert graded.earned == 0 and all(o.status == "fail" for o in graded.outcomes)
 
 
 def test_a_failure_shows_the_idea_and_keeps_the_hint_for_later(tmp_path, solution_source):
