@@ -46,7 +46,7 @@ def _first_line(message):
 
 # Lines of JAX's errors that say nothing about the learner's code.
 _BOILERPLATE = ("For simplicity, JAX has removed", "The stack trace below excludes",
-                "The preceding stack trace", "-----", "See https://", "--------------------")
+                "The preceding stack trace", "-----", "See https://")
 
 
 def _message(message, most=8):
@@ -60,7 +60,7 @@ def _message(message, most=8):
 
 
 def explain_error(function, error):
-    """One line: what the learner's function raised, where, and what to try."""
+    """What the learner's function raised, where, and what to try (JAX's lines kept)."""
     message = f"`{function}` raised {error['type']}{_location(error)}"
     text = _message(error["message"])
     if text:
