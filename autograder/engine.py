@@ -373,6 +373,7 @@ class Outcome:
     seconds: float = 0.0
     function: str = ""  # the learner function to blame, for a check that did not pass
     advice: str = ""  # how to fix this failure, shown on request
+    raised: bool = False  # the learner's code raised, rather than returning a wrong value
 
 
 @dataclass
@@ -448,7 +449,8 @@ def run_check(function, ctx, check, ledger):
         outcome = Outcome(check, check.points, "pass")
     except (CheckFailed, LearnerError) as exc:
         outcome = Outcome(check, 0, "fail", exc.reason, describe_inputs(exc.inputs),
-                          exc.detail or "", advice=exc.advice or "")
+                          exc.detail or "", advice=exc.advice or "",
+                          raised=isinstance(exc, LearnerError))
         outcome.status, outcome.function = ledger.blame(check, exc)
     except Abort as exc:
         outcome = Outcome(check, 0, "fail", exc.reason)

@@ -66,7 +66,7 @@ def _failure(o, hints):
         lines += _indent("smallest failing input", o.inputs)
     if o.detail:
         lines += _indent("details", o.detail)
-    if o.check.idea and o.status == "fail":
+    if o.check.idea and o.status == "fail" and not o.raised:  # an error has its own advice
         lines += _indent("idea", o.check.idea)
     if hints and o.status == "fail":
         lines += (_indent("advice", o.advice) if o.advice else []) + _indent("hint", o.check.hint)

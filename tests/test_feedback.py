@@ -148,3 +148,12 @@ def test_jax_errors_keep_the_lines_that_name_the_argument():
     text = engine.LearnerError("batched_forward", error).reason
     assert "argument X of type float32[5,3]" in text and "argument Y" in text
     assert "For simplicity" not in text and "line 12" in text
+
+
+def test_an_error_shows_its_own_advice_not_the_checks_idea(tmp_path, solution_source):
+    buggy = solution_source(1) + "\n\ndef relu(Z):\n    return Z.clip(min=0) + undefined_name\n"
+    graded = grade_source(1, buggy, tmp_path)
+    text = report.format_text(graded)
+    lead = blame.lead(graded.outcomes, "relu")
+    assert lead.raised and "NameError" in text and "Try:" in text
+    assert flat(lead.check.idea) not in flat(text)
