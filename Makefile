@@ -7,12 +7,15 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: check hint grade gradescope bench-grading bench-feedback test exercises data stages lock clean help
+.PHONY: check progress reset solution hint grade gradescope bench-grading bench-feedback test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
 	@echo "     [ONLY=id,id] [HINTS=1] [NO_SANDBOX=1]     ... some checks, detailed hints, no sandbox"
 	@echo "make hint STAGE=N [FUNCTION=name]             the detailed hints (they give much away)"
+	@echo "make progress                                 every stage: not started, in progress, done"
+	@echo "make reset STAGE=N                            stage N's exercise back as shipped (backed up)"
+	@echo "make solution STAGE=N [FORCE=1]               the reference, once stage N has full marks"
 	@echo "make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]"
 	@echo "                                              grade a class (docs/instructors.md)"
 	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
@@ -31,6 +34,17 @@ $(READY): requirements.lock
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
 	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT)) $(if $(ONLY),--only $(ONLY)) $(if $(HINTS),--hints) $(if $(NO_SANDBOX),--no-sandbox)
+
+progress: $(READY)
+	@$(PY) -m autograder progress
+
+reset: $(READY)
+	@$(if $(STAGE),,echo "usage: make reset STAGE=N" >&2; exit 2)
+	@$(PY) -m autograder reset $(STAGE)
+
+solution: $(READY)
+	@$(if $(STAGE),,echo "usage: make solution STAGE=N [FORCE=1]" >&2; exit 2)
+	@$(PY) -m autograder solution $(STAGE) $(if $(FORCE),--force)
 
 hint: $(READY)
 	@$(if $(STAGE),,echo "usage: make hint STAGE=N [FUNCTION=name]" >&2; exit 2)

@@ -40,6 +40,12 @@ def _check(args):
         print(f"STOPPED: {exc}", file=sys.stderr)
         return 3
     print(report.format_text(result, hints=args.hints))
+    if not args.impl and not os.environ.get("AUTOGRADER_NO_PROGRESS"):  # the kit's own tests
+        from autograder import progress
+
+        progress.record(result)
+        if result.full_marks:
+            print(f"Compare with the reference: make solution STAGE={args.stage}")
     if args.report:
         report.write_json(result, args.report)
         print(f"JSON report written to {args.report}")
@@ -71,6 +77,38 @@ def _hint(args):
         print(f"stage {args.stage} has no function {args.function!r}; its functions: {functions}",
               file=sys.stderr)
         return 2
+    print(text)
+    return 0
+
+
+def _progress(_args):
+    from autograder import progress
+
+    print(progress.table())
+    return 0
+
+
+def _reset(args):
+    from autograder import progress
+
+    stage = load_stages()[args.stage]
+    backup = progress.reset(stage)
+    print(f"exercises/{stage.file} is back as shipped.")
+    if backup:
+        shown = backup.relative_to(REPO_ROOT)
+        print(f"Your version is in {shown}; to undo: cp {shown} exercises/{stage.file}")
+    return 0
+
+
+def _solution(args):
+    from autograder import progress
+
+    stage = load_stages()[args.stage]
+    text = progress.solution(stage, force=args.force)
+    if text is None:
+        print(f"The reference of stage {stage.number} is shown once your file has full marks "
+              f"(make check STAGE={stage.number}), or with FORCE=1.", file=sys.stderr)
+        return 1
     print(text)
     return 0
 
@@ -121,6 +159,15 @@ def parser():
     hint.add_argument("stage", type=_stage_number, help="stage number")
     hint.add_argument("--function", help="only the checks of this function")
     hint.set_defaults(run=_hint)
+    sub.add_parser("progress", help="every stage: not started, in progress or done"
+                   ).set_defaults(run=_progress)
+    reset = sub.add_parser("reset", help="put one stage's exercise back as shipped (backed up)")
+    reset.add_argument("stage", type=_stage_number, help="stage number")
+    reset.set_defaults(run=_reset)
+    solution = sub.add_parser("solution", help="the reference solution, after full marks")
+    solution.add_argument("stage", type=_stage_number, help="stage number")
+    solution.add_argument("--force", action="store_true", help="show it before full marks")
+    solution.set_defaults(run=_solution)
     ex = sub.add_parser("exercises", help="generate exercises/ from solutions/")
     ex.add_argument("--check", action="store_true", help="only report stale exercise files")
     ex.set_defaults(run=_exercises)
