@@ -46,13 +46,19 @@ class CheckFailed(Exception):
         self.inputs = None
 
 
+def raised_in(error):
+    """The name of the learner-file function in which `error` (the worker's summary) arose."""
+    frames = error.get("frames") or []
+    return frames[-1][1] if frames else ""
+
+
 class LearnerError(Exception):
     """The submission raised an exception on some input (Hypothesis shrinks it)."""
 
     def __init__(self, function, error):
         self.function = function
         self.error = error
-        self.raised_in = (error.get("frames") or [(None, "", "")])[-1][1]
+        self.raised_in = raised_in(error)
         self.reason = advice.explain_error(function, error)
         super().__init__(self.reason)
         self.detail = None
@@ -183,7 +189,7 @@ class Submission:
             return reply["value"]
         error = reply["error"]
         if error["not_implemented"]:
-            where = (error.get("frames") or [(None, function, "")])[-1][1]
+            where = raised_in(error)
             missing = where if where in self.stage.calls else function
             raise NotWritten(f"`{missing}` is not written yet (it raises NotImplementedError)",
                              missing)

@@ -16,7 +16,6 @@ from autograder.metadata import REPO_ROOT, load_stages
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SOLUTION_ONLY = "# SOLUTION-ONLY"
 SOLUTIONS, EXERCISES = REPO_ROOT / "solutions", REPO_ROOT / "exercises"
-BACKUPS = EXERCISES / ".backup"
 
 
 class MarkerError(ValueError):
@@ -73,13 +72,20 @@ def stale_exercises():
             if not path.exists() or path.read_text() != text]
 
 
+def back_up(path):
+    """Copy a learner's exercise into the .backup folder beside it, stamped with the time."""
+    folder = path.parent / ".backup"
+    folder.mkdir(parents=True, exist_ok=True)
+    backup = folder / f"{path.stem}.{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}"
+    shutil.copy2(path, backup)
+    return backup
+
+
 def write_exercises(log=print):
     """Write exercises/, backing up any file that would lose edits."""
     for path, text in expected_exercises().items():
         if path.exists() and path.read_text() != text:
-            BACKUPS.mkdir(parents=True, exist_ok=True)
-            backup = BACKUPS / f"{path.stem}.{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}"
-            shutil.copy2(path, backup)
+            backup = back_up(path)
             log(f"backed up {path.relative_to(REPO_ROOT)} to {backup.relative_to(REPO_ROOT)}")
         if not path.exists() or path.read_text() != text:
             path.write_text(text)

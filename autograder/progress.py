@@ -5,11 +5,10 @@ git (.cache/progress.json). Every function takes the kit's root, so tests run
 on a temporary copy and never touch a learner's own files.
 """
 import json
-import shutil
 import time
 from pathlib import Path
 
-from autograder.generate import stub_source
+from autograder.generate import back_up, stub_source
 from autograder.metadata import REPO_ROOT, load_stages
 
 STATE = Path(".cache") / "progress.json"
@@ -74,13 +73,11 @@ def table(root=REPO_ROOT):
 def reset(stage, root=REPO_ROOT):
     """Put the stage's exercise back as shipped; returns the backup of the learner's file."""
     exercise = Path(root) / "exercises" / stage.file
+    stub = shipped(stage, root)
     backup = None
-    if exercise.is_file() and exercise.read_text() != shipped(stage, root):
-        folder = Path(root) / "exercises" / ".backup"
-        folder.mkdir(parents=True, exist_ok=True)
-        backup = folder / f"{exercise.stem}.{time.strftime('%Y%m%d-%H%M%S')}{exercise.suffix}"
-        shutil.copy2(exercise, backup)
-    exercise.write_text(shipped(stage, root))
+    if exercise.is_file() and exercise.read_text() != stub:
+        backup = back_up(exercise)
+    exercise.write_text(stub)
     return backup
 
 

@@ -41,7 +41,6 @@ def test_regenerating_backs_up_a_learners_edits(tmp_path, monkeypatch):
     exercise = tmp_path / "stage1_numpy.py"
     exercise.write_text("# my own work\n")
     monkeypatch.setattr(generate, "expected_exercises", lambda: {exercise: "generated\n"})
-    monkeypatch.setattr(generate, "BACKUPS", tmp_path / ".backup")
     monkeypatch.setattr(generate, "REPO_ROOT", tmp_path)
     generate.write_exercises(log=lambda _: None)
     assert exercise.read_text() == "generated\n"
