@@ -7,11 +7,13 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: check progress reset solution hint grade gradescope bench-grading bench-feedback test exercises data stages lock clean help
+.PHONY: check watch lab progress reset solution hint grade gradescope bench-grading bench-feedback bench-watch test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
 	@echo "     [ONLY=id,id] [HINTS=1] [NO_SANDBOX=1]     ... some checks, detailed hints, no sandbox"
+	@echo "make watch STAGE=N [IMPL=DIR]                 grade stage N again on every save (q quits)"
+	@echo "make lab                                      JupyterLab on the exercises (the notebooks)"
 	@echo "make hint STAGE=N [FUNCTION=name]             the detailed hints (they give much away)"
 	@echo "make progress                                 every stage: not started, in progress, done"
 	@echo "make reset STAGE=N                            stage N's exercise back as shipped (backed up)"
@@ -24,16 +26,25 @@ help:
 	@echo "make data                                     download full MNIST into data/mnist/"
 	@echo "make stages                                   list the stages"
 
-$(READY): requirements.lock
+$(READY): requirements.lock pyproject.toml
 	@echo "Setting up $(VENV) from requirements.lock (first run only, about a minute)..."
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
 	@$(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps -r requirements.lock
+	@# The kit itself, editable: notebooks in $(VENV)'s kernel can `import autograder`.
+	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
 	@$(PY) -m autograder check $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(REPORT),--report $(REPORT)) $(if $(ONLY),--only $(ONLY)) $(if $(HINTS),--hints) $(if $(NO_SANDBOX),--no-sandbox)
+
+watch: $(READY)
+	@$(if $(STAGE),,echo "usage: make watch STAGE=N [IMPL=DIR]" >&2; exit 2)
+	@$(PY) -m autograder watch $(STAGE) $(if $(IMPL),--impl $(IMPL)) $(if $(NO_SANDBOX),--no-sandbox)
+
+lab: $(READY)
+	@$(PY) -m autograder lab $(LAB_ARGS)
 
 progress: $(READY)
 	@$(PY) -m autograder progress
@@ -66,6 +77,10 @@ bench-grading: $(READY)
 bench-feedback: $(READY)
 	@$(PY) benchmarks/feedback.py $(BENCH_ARGS)
 
+# How soon `make watch` shows its verdict after a save (benchmarks/watch.py --help).
+bench-watch: $(READY)
+	@$(PY) benchmarks/watch.py $(BENCH_ARGS)
+
 test: $(READY)
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -82,7 +97,7 @@ stages: $(READY)
 lock:
 	@rm -rf /tmp/kit-lock && $(PYTHON) -m venv /tmp/kit-lock
 	@/tmp/kit-lock/bin/pip install --quiet --disable-pip-version-check -r requirements.in
-	@{ sed -n '1,2p' requirements.lock; /tmp/kit-lock/bin/pip freeze --exclude pip; } > requirements.lock.new
+	@{ sed -n '1,2p' requirements.lock; /tmp/kit-lock/bin/pip freeze --all --exclude pip; } > requirements.lock.new
 	@mv requirements.lock.new requirements.lock && echo "requirements.lock updated"
 
 clean:

@@ -81,6 +81,18 @@ def _hint(args):
     return 0
 
 
+def _watch(args):
+    from autograder import watch
+
+    impl = Path(args.impl) if args.impl else REPO_ROOT / "exercises"
+    if not impl.is_dir():
+        print(f"IMPL={args.impl}: no such folder", file=sys.stderr)
+        return 2
+    record = not args.impl and not os.environ.get("AUTOGRADER_NO_PROGRESS")
+    return watch.watch(args.stage, impl, sandbox_mode="off" if args.no_sandbox else "auto",
+                       record_progress=record)
+
+
 def _progress(_args):
     from autograder import progress
 
@@ -155,6 +167,11 @@ def parser():
     check.add_argument("--hints", action="store_true",
                        help="show the detailed hint of each failing check (they give much away)")
     check.set_defaults(run=_check)
+    watch = sub.add_parser("watch", help="grade one stage file again on every save")
+    watch.add_argument("stage", type=_stage_number)
+    watch.add_argument("--impl", help="folder holding the stage file (default: exercises/)")
+    watch.add_argument("--no-sandbox", action="store_true", help="run learner code unsandboxed")
+    watch.set_defaults(run=_watch)
     hint = sub.add_parser("hint", help="the detailed hints of a stage, or of one function")
     hint.add_argument("stage", type=_stage_number, help="stage number")
     hint.add_argument("--function", help="only the checks of this function")
@@ -171,6 +188,8 @@ def parser():
     ex = sub.add_parser("exercises", help="generate exercises/ from solutions/")
     ex.add_argument("--check", action="store_true", help="only report stale exercise files")
     ex.set_defaults(run=_exercises)
+    sub.add_parser("lab", help="JupyterLab on exercises/, without nbgrader's instructor tools "
+                   "(other options go to JupyterLab)")
     sub.add_parser("data", help="download full MNIST into data/mnist/ (data --help for options)")
     sub.add_parser("stages", help="list the stages").set_defaults(run=_stages)
     grade = sub.add_parser("grade", help="grade a class: one folder per student")
@@ -218,6 +237,10 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["data"]:  # its options belong to autograder.download
         return _data(argv[1:])
+    if argv[:1] == ["lab"]:  # its options belong to JupyterLab
+        from autograder import lab
+
+        return lab.main(argv[1:])
     args = parser().parse_args(argv)
     return args.run(args)
 

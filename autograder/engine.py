@@ -6,6 +6,7 @@ in this process (or read them from a recording, in a student release: see
 autograder.reference), and compare. Whatever the submission does can cost it
 points, never the report.
 """
+import copy
 import importlib
 import importlib.util
 import time
@@ -119,8 +120,10 @@ class Submission:
     """The learner's stage file, imported in a worker that is restarted as needed."""
 
     def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
-                 sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S):
+                 sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S,
+                 standby=None):
         self.path = Path(path).resolve()
+        self.standby = standby  # a Worker started ahead (make watch), used for the first launch
         self.import_timeout = import_timeout
         self.sandboxed = sandboxed
         self.compile_cache = compile_cache
@@ -148,6 +151,13 @@ class Submission:
         if self.worker:
             self.restarts += 1
         self.close()
+        standby, self.standby = self.standby, None
+        if standby and standby.alive():
+            self.worker = standby
+            self.worker.load()
+            return
+        if standby:
+            standby.close()
         self.worker = self._new_worker()
         self.worker.spawn()
 
@@ -258,6 +268,9 @@ class Context:
         index = self.source.next_forall()
         if self.source.replaying:
             return self._replay(index, prop)
+        known = self.source.known_cases(index)
+        if known is not None and self._all_pass(known, prop):
+            return
         count = max(1, round(examples * self.profile.example_scale))
         if self.profile.vary_fixed_inputs:
             explicit = [_scaled_floats(case) for case in explicit]
@@ -275,13 +288,14 @@ class Context:
                 tried_since_failure += 1
                 if tried_since_failure > SHRINK_BUDGET:
                     raise _ShrinkBudgetSpent
+            drawn = copy.deepcopy(case) if self.source.keeps_cases else case
             try:
                 prop(**case)
             except (CheckFailed, LearnerError) as exc:
                 exc.inputs = case
                 failures[:] = [exc]
                 raise
-            self.source.saw_case(index, case)
+            self.source.saw_case(index, drawn)
 
         for case in explicit:
             run = hypothesis.example(case)(run)
@@ -294,6 +308,23 @@ class Context:
                 raise _first_failure(flaky) from None
             except _ShrinkBudgetSpent:
                 raise failures[0] from None
+        self.source.passed_forall(index)
+
+    @staticmethod
+    def _all_pass(cases, prop):
+        """True when `prop` holds on every case of an earlier passing run of this forall.
+
+        Hypothesis, derandomized, draws the same cases in the same order on
+        every run that passes, so a run that passes them all is the run it
+        would make. On the first failure the caller runs Hypothesis afresh,
+        to find the smallest failing input as `make check` does.
+        """
+        for case in cases:
+            try:
+                prop(**copy.deepcopy(case))
+            except (CheckFailed, LearnerError):
+                return False
+        return True
 
     def _replay(self, index, prop):
         """Run `prop` on the recorded cases of this forall; the first failure is reported as is."""
@@ -465,7 +496,7 @@ def run_check(function, ctx, check, ledger):
         outcome = Outcome(check, 0, "unchecked", exc.reason)
     except references.Unrecorded:
         outcome = Outcome(check, 0, "unchecked", UNCHECKED_REASON)
-    except Exception as exc:  # noqa: BLE001 - a grader bug must not hide the other checks
+    except Exception as exc:
         outcome = Outcome(check, 0, "error", f"internal grader error: {type(exc).__name__}: {exc}")
     outcome.seconds = time.perf_counter() - started
     ledger.record(outcome)
@@ -512,10 +543,12 @@ def default_compile_cache(sandbox_mode):
 
 def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
           call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto", import_timeout=IMPORT_TIMEOUT_S,
-          reference=None, compile_cache=None):
+          reference=None, compile_cache=None, standby=None):
     """Grade the stage file in `impl_dir`; returns a Report.
 
     `reference`: where expected values come from (default: `reference_source`).
+    `standby`: a worker started ahead with `Worker.spawn(standby=...)` for this
+    file and these settings; the caller closes it (closing twice is harmless).
     `compile_cache`: the worker's CompileCache (default: the learner's own
     cache, and none under "require"; class grading passes a read-only one).
 
@@ -535,7 +568,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
     functions = load_check_functions(stage)
     submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
                             compile_cache=compile_cache or default_compile_cache(sandbox_mode),
-                            import_timeout=import_timeout)
+                            import_timeout=import_timeout, standby=standby)
     try:
         submission.launch()
         if stage.framework == "jax":

@@ -73,15 +73,23 @@ def display_split():
     try:
         X, Y = load_mnist("test", layout="rows")
         return "test", X, Y
-    except ValueError:  # the bundled subset has no test split
+    except ValueError:
+        print("The bundled subset has no test split: these digits come from the validation split.")
         X, Y = load_mnist("validation", layout="rows")
-        return "validation (the bundled subset has no test split)", X, Y
+        return "validation", X, Y
 
 
 def progress(iterable, **kwargs):
-    """A tqdm progress bar that renders in Jupyter, VS Code and plain terminals."""
-    from tqdm.auto import tqdm
+    """A text progress bar: it updates in place while it runs and is still readable once saved.
 
+    tqdm's widget bar (tqdm.auto in Jupyter) would be saved as a frozen "0%"
+    placeholder, because notebooks do not keep widget state.
+    """
+    from tqdm.std import tqdm
+
+    kwargs.setdefault("file", sys.stdout)
+    kwargs.setdefault("ncols", 80)
+    kwargs.setdefault("mininterval", 0.5)
     return tqdm(iterable, **kwargs)
 
 
@@ -125,14 +133,14 @@ def show_digits(images, predicted, labels, split="test", count=DIGITS_SHOWN):
     import matplotlib.pyplot as plt
 
     predicted, labels = np.asarray(predicted), np.asarray(labels)
-    fig, axes = plt.subplots(1, count, figsize=(1.4 * count, 1.9))
+    fig, axes = plt.subplots(1, count, figsize=(1.4 * count, 2.1), layout="constrained")
     for i, ax in enumerate(np.atleast_1d(axes)):
         ax.imshow(np.asarray(images[i]).reshape(28, 28), cmap="gray_r")
         right = predicted[i] == labels[i]
         ax.set_title(f"pred {predicted[i]}\ntrue {labels[i]}", fontsize=9,
                      color="black" if right else "red")
         ax.axis("off")
-    fig.suptitle(f"{count} {split} digits", fontsize=10)
+    fig.suptitle(f"{count} {split} digits, never trained on", fontsize=10)
     plt.show()
 
 

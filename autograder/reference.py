@@ -14,6 +14,7 @@ recorded from the reference when the release was built (`Replay`):
   on what the learner's code returned, is skipped; a check left with no
   example says it runs only at grading (status "unchecked").
 """
+import copy
 import hashlib
 import io
 import pickle
@@ -97,8 +98,73 @@ class Live:
         self.forall_index += 1
         return index
 
+    keeps_cases = False  # True: saw_case needs each case as drawn, before the check ran on it
+
     def saw_case(self, index, case):
         pass
+
+    def known_cases(self, index):
+        """The cases of an earlier passing run of this forall, to try first; None: none kept."""
+        return None
+
+    def passed_forall(self, index):
+        pass
+
+
+class CachedLive(Live):
+    """Live, remembering values and cases between grades of one file (`make watch`).
+
+    The reference is deterministic, so the same label on the same inputs gives
+    the same value: a grader that grades one file again and again (every save)
+    computes each value once. Inputs that are not plain data (a JAX array,
+    whose repr may be abridged) are never looked up, always computed.
+
+    It also keeps the cases of every forall that passed, which the next grade
+    tries before drawing any (Context.forall): the same cases, in the same
+    order, as the derandomized Hypothesis run that passed.
+    """
+
+    MAX_ENTRIES = 50_000
+    keeps_cases = True
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.values = {}
+        self.cases = {}     # (check id, forall index) -> the cases of its last passing run
+        self.pending = []   # the cases of the forall running now
+
+    def known_cases(self, index):
+        self.pending = []
+        return self.cases.get((self.check_id, index))
+
+    def saw_case(self, index, case):
+        self.pending.append(case)
+
+    def passed_forall(self, index):
+        self.cases[(self.check_id, index)] = self.pending
+
+    def value(self, label, compute, inputs):
+        if not _plain(inputs):
+            return compute()
+        name = key(label, inputs)
+        if name not in self.values:
+            if len(self.values) >= self.MAX_ENTRIES:
+                self.values.clear()
+            self.values[name] = compute()
+        return copy.deepcopy(self.values[name])
+
+
+def _plain(value):
+    """True for NumPy arrays, scalars, strings, None and tuples, lists and dicts of them."""
+    import numpy as np
+
+    if isinstance(value, (tuple, list)):
+        return all(_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(_plain(k) and _plain(v) for k, v in value.items())
+    if isinstance(value, np.ndarray):
+        return value.dtype != object
+    return value is None or isinstance(value, (bool, int, float, str, np.generic, np.random.Generator))
 
 
 class KeyCollector(Live):

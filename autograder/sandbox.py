@@ -117,13 +117,19 @@ class Sandbox:
         stage_worker_modules(self.kit)
         self.submission_dir = base / "submission"
         self.submission_dir.mkdir()
-        shutil.copy2(submission_path, self.submission_dir / Path(submission_path).name)
+        self.copy_submission(submission_path)
         self.work = base / "work"
         self.work.mkdir()
         self.writable_dirs = [Path(d) for d in writable_dirs]
         self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
         self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
         self.cgroup = None
+
+    def copy_submission(self, submission_path):
+        """Copy the submission in (again: a standby worker takes the file as saved last)."""
+        target = self.submission_dir / Path(submission_path).name
+        if Path(submission_path).is_file():
+            shutil.copy2(submission_path, target)
 
     def command(self, argv):
         """bubblewrap's command line around `argv` (run inside with the paths inside)."""

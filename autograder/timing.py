@@ -190,7 +190,8 @@ def device_name():
         import jax
 
         device = jax.devices()[0]
-        return f"{device.platform} ({device.device_kind})"
+        kind = device.device_kind
+        return device.platform if kind.lower() == device.platform else f"{device.platform} ({kind})"
     except Exception:  # noqa: BLE001 - timing must not fail for lack of a device name
         return "cpu"
 

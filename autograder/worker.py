@@ -1,7 +1,10 @@
 """The worker: imports one submission and runs probes on it for the grader.
 
 Started by `engine.Worker` as `python -m autograder.worker PATH MODULE STAGE
-FRAMEWORK`. It speaks framed pickles on its original stdin/stdout; everything
+FRAMEWORK [--standby MODULE,...]`. With `--standby` it imports those libraries
+and then waits for one message before it imports the submission, so that a
+worker can be started before the file it will grade is saved (`make watch`).
+It speaks framed pickles on its original stdin/stdout; everything
 the submission prints goes to stderr, which the grader captures. It decides
 nothing: it reports values, errors and whether shared libraries were tampered
 with, and the grader judges.
@@ -169,12 +172,27 @@ def limit_memory():
     resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE_BYTES, MAX_FILE_BYTES))
 
 
+def preload(modules):
+    """Import the libraries a submission will import, ahead of it (trusted code only)."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass  # the submission's own import will say what is missing
+
+
 def main():
     limit_memory()
     path, module_name, stage, framework = sys.argv[1:5]
     learner_path = os.path.abspath(path)
     inbox, outbox = take_protocol_pipes()
     registry = prepare(stage, framework)
+    if sys.argv[5:6] == ["--standby"]:
+        preload(filter(None, sys.argv[6].split(",")))
+        try:
+            transport.read_message(inbox)  # "the file is saved: import it now"
+        except EOFError:
+            return
     repo_root = os.environ.pop("AUTOGRADER_REPO_ROOT", None)
     sys.path[:] = [p for p in sys.path if p and os.path.abspath(p) != repo_root]
     started = time.perf_counter()

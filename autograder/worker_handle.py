@@ -133,26 +133,44 @@ class Worker:
         self.log = None
         self.cwd = None
 
-    def spawn(self):
-        """Start the worker, which begins importing the submission at once."""
+    def spawn(self, standby=None):
+        """Start the worker, which begins importing the submission at once.
+
+        `standby`: names of libraries to import first; the worker then waits
+        for `load()` before it imports the submission, as saved at that moment.
+        """
         self.log = tempfile.TemporaryFile()
         worker = [sys.executable, "-m", "autograder.worker"]
+        extra = ["--standby", ",".join(standby)] if standby is not None else []
         if self.sandboxed:
             cache = self.compile_cache
             self.sandbox = Sandbox(
                 self.path, writable_dirs=[cache.folder] if cache and cache.writable else [],
                 readonly_dirs=[cache.folder] if cache and not cache.writable else [])
             argv = self.sandbox.with_process_limit(
-                self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args]))
+                self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args, *extra]))
             cwd, kit_root = self.sandbox.work, SANDBOX_KIT
         else:
             self.cwd = tempfile.TemporaryDirectory(prefix="autograder-")
-            argv = [*worker, str(self.path), *self.args]
+            argv = [*worker, str(self.path), *self.args, *extra]
             cwd, kit_root = self.cwd.name, REPO_ROOT
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
             cwd=cwd, env=self._environment(kit_root), start_new_session=True,
         )
+
+    def load(self):
+        """Tell a standby worker to import the submission now (as the file is now)."""
+        if self.sandbox:
+            self.sandbox.copy_submission(self.path)
+        try:
+            self.process.stdin.write(transport.encode({"load": True}))
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # wait_for_import will say that the worker is gone
+
+    def alive(self):
+        return self.process is not None and self.process.poll() is None
 
     def wait_for_import(self, timeout):
         """The worker's first reply: the submission imported, or why not."""
@@ -191,7 +209,9 @@ class Worker:
     def _read_exactly(self, size, timeout, doing):
         stream = self.process.stdout
         deadline = time.monotonic() + timeout
-        next_memory_look = 0.0
+        # Memory is first looked at after 0.1 s: most calls are done by then,
+        # and a look walks /proc for every thread of the worker.
+        next_memory_look = time.monotonic() + 0.1
         chunks, missing = [], size
         while missing:
             left = deadline - time.monotonic()

@@ -84,5 +84,7 @@ def gradient_descent(X, Y, alpha, iterations, rng):
     """Train from init_params(rng, X.shape[0]) with `iterations` full-batch steps of size alpha."""
     # TODO: Start from init_params with your rng and X's number of features, then take
     #       `iterations` full-batch steps (forward, backward, update with alpha), keeping each.
+    #       Give X the weights' dtype once, before the loop: float32 pixels times float64
+    #       weights would convert all of X again in every matrix product (twice as slow).
     raise NotImplementedError("stage 1: gradient_descent")
 

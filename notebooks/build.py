@@ -104,9 +104,8 @@ def learner_notebook(stage):
     """exercises/stageN_slug.ipynb: the story, the demo, the checks and the timing."""
     story = _story_cells(stage)
     setup = _code(
-        "# Run this cell first: it finds the kit and loads the notebook helpers.\n"
-        + FIND_ROOT
-        + "\nimport numpy as np\nfrom autograder import notebook as kit\n\n"
+        "# Run this cell first. `make lab` installed the kit into .venv, whose kernel this is.\n"
+        "import numpy as np\nfrom autograder import notebook as kit\n\n"
         f"kit.describe({stage.number})")
     checks = [
         _markdown("## Your score\n\nThe same checks, points and hints as "

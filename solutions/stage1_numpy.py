@@ -124,7 +124,10 @@ def gradient_descent(X, Y, alpha, iterations, rng):
     ### BEGIN SOLUTION
     # TODO: Start from init_params with your rng and X's number of features, then take
     #       `iterations` full-batch steps (forward, backward, update with alpha), keeping each.
+    #       Give X the weights' dtype once, before the loop: float32 pixels times float64
+    #       weights would convert all of X again in every matrix product (twice as slow).
     W1, b1, W2, b2 = init_params(rng, X.shape[0])
+    X = np.asarray(X, dtype=W1.dtype)
     for _ in range(iterations):
         Z1, A1, Z2, A2 = forward_prop(W1, b1, W2, b2, X)
         grads = backward_prop(Z1, A1, Z2, A2, W1, W2, X, Y)

@@ -44,6 +44,15 @@ def test_stage_file_cells_rebuild_the_solution():
         assert compiled.co_names, stage.number
 
 
+def test_learner_notebooks_open_with_a_short_first_cell():
+    """The kit is installed in .venv, so the first code cell needs no path-finding."""
+    for stage in build.buildable_stages():
+        first = next(c for c in build.learner_notebook(stage).cells if c.cell_type == "code")
+        code = [line for line in first.source.splitlines() if line.strip() and not line.startswith("#")]
+        assert len(code) <= 3, (stage.number, first.source)
+        assert "sys.path" not in first.source
+
+
 def execute(path):
     nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()
@@ -90,6 +99,11 @@ def test_notebook_runs_top_to_bottom(executed, number):
     images = [o for kind in ("display_data", "execute_result") for o in outputs(nb, kind)
               if "image/png" in o.get("data", {})]
     assert len(images) >= 2, "expected the digits and the loss curve"
+    widgets = [o for kind in ("display_data", "execute_result") for o in outputs(nb, kind)
+               if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert not widgets, "a widget progress bar is saved as a frozen placeholder"
+    assert "100%" in text, "the text progress bar did not finish"
+    assert "cpu (cpu)" not in text and "(the bundled subset has no test split) digits" not in text
     assert seconds < NOTEBOOK_BUDGET_S
 
 

@@ -1,0 +1,84 @@
+"""`make watch` in a pseudo-terminal: a broken save, then a fixed one, one watcher throughout."""
+import re
+import shutil
+import sys
+
+import pytest
+from conftest import BUGGY, buggy_submission
+
+from autograder.metadata import REPO_ROOT, load_stages
+
+sys.path.insert(0, str(REPO_ROOT))
+from benchmarks.terminal import Terminal
+
+VERDICT = r"Graded \d\d:\d\d:\d\d\."
+
+
+def test_watch_grades_every_save_and_quits_cleanly(tmp_path):
+    stage = load_stages()[1]
+    target = tmp_path / stage.file
+    shutil.copy(REPO_ROOT / "solutions" / stage.file, target)
+    variant = BUGGY / "stage1" / "softmax_no_max_subtraction.py"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    buggy_submission(variant, broken)
+
+    terminal = Terminal(["make", "watch", "STAGE=1", f"IMPL={tmp_path}"], cwd=REPO_ROOT)
+    try:
+        first = terminal.expect(VERDICT, timeout=180)
+        assert "Full marks for stage 1" in first
+
+        target.write_text((broken / stage.file).read_text())
+        second = terminal.expect(VERDICT, timeout=120)
+        assert "Fix first: `softmax`" in second, second
+        assert "Full marks" not in second
+
+        shutil.copy(REPO_ROOT / "solutions" / stage.file, target)
+        third = terminal.expect(VERDICT, timeout=120)
+        assert "Full marks for stage 1" in third
+
+        terminal.type("h")  # hints on: the same grade shown again, no regrade
+        shown = terminal.expect(VERDICT + r".*h: hide hints", timeout=30)
+        assert "Full marks for stage 1" in shown
+
+        terminal.type("\x03")  # Ctrl-C
+        status = terminal.wait(timeout=30)
+    finally:
+        terminal.close()
+    rest = terminal.unread
+    assert status == 0, terminal.seen[-2000:]
+    assert "Stopped watching." in rest
+    assert not re.search(r"Traceback|Interrupt|\*\*\*", terminal.seen), terminal.seen[-2000:]
+
+
+def _verdicts(report):
+    return [(o.check.id, o.status, o.earned, o.reason, o.inputs, o.detail, o.function)
+            for o in report.outcomes]
+
+
+@pytest.mark.parametrize("variant", [
+    "stage1/db_summed_over_units.py", "stage3/w2_transposed_in_backward.py",
+    "stage6/loss_sum_not_mean.py", "stage8/opt_state_not_threaded.py",
+])
+def test_warm_grades_are_make_checks_grades(tmp_path, variant):
+    """A watcher that graded the finished file first (its kept cases all pass) then grades
+    a buggy save exactly as a cold `make check` does: same statuses, messages, inputs."""
+    from autograder import engine, watch
+
+    cold_folder, warm_folder = tmp_path / "cold", tmp_path / "warm"
+    cold_folder.mkdir()
+    warm_folder.mkdir()
+    stage = buggy_submission(BUGGY / variant, cold_folder)
+    cold = engine.grade(stage.number, cold_folder)
+    grader = watch.WarmGrader(stage, warm_folder)
+    try:
+        shutil.copy(REPO_ROOT / "solutions" / stage.file, warm_folder / stage.file)
+        assert grader.grade().full_marks
+        shutil.copy(cold_folder / stage.file, warm_folder / stage.file)
+        warm = grader.grade()
+        again = grader.grade()
+    finally:
+        grader.close()
+    assert not cold.full_marks
+    assert _verdicts(warm) == _verdicts(cold)
+    assert _verdicts(again) == _verdicts(cold)
