@@ -111,7 +111,27 @@ def _wait(driver, predicate, timeout, what):
 
 
 def _outputs_text(driver):
-    return "\n".join(e.text for e in driver.find_elements("css selector", ".jp-OutputArea-output"))
+    """The text of every cell output; "" while JupyterLab is re-rendering them."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        return "\n".join(e.text for e in driver.find_elements("css selector", ".jp-OutputArea-output"))
+    except StaleElementReferenceException:
+        return ""
+
+
+def _click_first_cell(driver):
+    """Click the first cell, looked up afresh: JupyterLab may still be replacing the cells."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    def clicked(d):
+        try:
+            d.find_elements("css selector", ".jp-Notebook .jp-Cell")[0].click()
+            return True
+        except (StaleElementReferenceException, IndexError):
+            return False
+
+    _wait(driver, clicked, 60, "a clickable first cell")
 
 
 def test_stage_1_notebook_renders_in_jupyterlab(lab_url, browser):
@@ -119,12 +139,12 @@ def test_stage_1_notebook_renders_in_jupyterlab(lab_url, browser):
     from selenium.webdriver.common.keys import Keys
 
     browser.get(lab_url)
-    cells = _wait(browser, lambda d: d.find_elements("css selector", ".jp-Notebook .jp-Cell"),
-                  120, "the notebook's cells")
+    _wait(browser, lambda d: d.find_elements("css selector", ".jp-Notebook .jp-Cell"),
+          120, "the notebook's cells")
     _wait(browser, lambda d: "Idle" in d.find_element("tag name", "body").text
           or d.find_elements("css selector", ".jp-Notebook-ExecutionIndicator[data-status='idle']"),
           120, "an idle kernel")
-    cells[0].click()
+    _click_first_cell(browser)
     keys = ActionChains(browser).send_keys(Keys.ESCAPE)
     for _ in range(CELLS_TO_SCORE):
         keys = keys.key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).pause(0.3)
