@@ -104,7 +104,7 @@ def learner_notebook(stage):
     """exercises/stageN_slug.ipynb: the story, the demo, the checks and the timing."""
     story = _story_cells(stage)
     setup = _code(
-        "# Run this cell first. `make lab` installed the kit into .venv, whose kernel this is.\n"
+        "# Run this cell first. The kit is installed in .venv (make sets it up): use its Python as the kernel.\n"
         "import numpy as np\nfrom autograder import notebook as kit\n\n"
         f"kit.describe({stage.number})")
     checks = [
