@@ -146,7 +146,7 @@ def _data(argv):
 def _stages(_args):
     for stage in load_stages().values():
         status = f"{stage.max_points} points" if stage.checks else "coming soon"
-        print(f"{stage.number}  {stage.file:<32} {stage.title} ({status})")
+        print(f"{stage.number:>2}  {stage.file:<32} {stage.title} ({status})")
     return 0
 
 

@@ -234,6 +234,37 @@ class Context:
         self.source = source  # a reference.Live, or a recording of it
         self.stage = stage
         self.profile = profile
+        self._judge = None
+        self._judge_folder = None
+
+    @property
+    def judge(self):
+        """A second sandboxed worker that never imports the submission (started on first use).
+
+        It runs what the submission produced (a serialized program, a model
+        file) with the stage's probes alone, so that an artifact is judged on
+        what it holds, not on Python the submission left behind. It has no
+        compile cache: a submission could otherwise plant compiled programs
+        for it. Call its probes with `function=` the learner function that
+        made the artifact.
+        """
+        if self._judge is None:
+            import tempfile
+
+            self._judge_folder = tempfile.TemporaryDirectory(prefix="autograder-judge-")
+            stand_in = Path(self._judge_folder.name) / self.stage.file
+            stand_in.write_text('"""Stands in for the submission: the judge never imports it."""\n')
+            self._judge = Submission(stand_in, self.stage, self.sub.memory_mb,
+                                     self.sub.call_timeout, self.sub.sandboxed, compile_cache=None)
+            self._judge.start()
+        return self._judge
+
+    def close(self):
+        """Stop the judge, if one was started (the submission's worker is the engine's)."""
+        if self._judge is not None:
+            self._judge.close()
+            self._judge_folder.cleanup()
+            self._judge = self._judge_folder = None
 
     @property
     def ref(self):
@@ -569,6 +600,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
     submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
                             compile_cache=compile_cache or default_compile_cache(sandbox_mode),
                             import_timeout=import_timeout, standby=standby)
+    ctx = None
     try:
         submission.launch()
         if stage.framework == "jax":
@@ -594,6 +626,8 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         report.import_error = submission.import_error or ""
     finally:
         submission.close()
+        if ctx is not None:
+            ctx.close()
     integrity.verify(kit_before, path)
     report.seconds = time.perf_counter() - started
     return report

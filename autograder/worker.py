@@ -23,7 +23,7 @@ from autograder import transport
 WATCHED_MODULES = (
     "builtins", "math", "numpy", "numpy.random", "numpy.linalg",
     "jax", "jax.numpy", "jax.nn", "jax.random", "jax.lax", "jax.tree_util",
-    "haiku", "optax",
+    "haiku", "optax", "flax.nnx", "jax.sharding", "jax.export", "onnx", "onnxruntime",
 )
 
 
