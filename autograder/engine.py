@@ -95,6 +95,28 @@ class _ShrinkBudgetSpent(BaseException):
 SHRINK_BUDGET = 10
 
 
+def _draw_no_local_constants():
+    """Make Hypothesis's draws independent of what this process imported before.
+
+    Hypothesis (6.1xx) also draws, now and then, constants it finds in the
+    source of the "local" modules already imported: the kit's own, the
+    reference solutions, whatever a test imported. Which ones are loaded
+    depends on the process's history (another stage graded first, a test
+    module, a notebook's kernel), so one derandomized check drew other cases
+    under pytest-xdist than in `make check`, and a bug caught in one place
+    slipped through in the other. Its built-in constants stay; the pool of
+    local ones stays empty, whatever was imported.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    no_constants = providers.Constants()
+    providers._get_local_constants = lambda: no_constants
+    providers.CONSTANTS_CACHE.cache.clear()
+
+
+_draw_no_local_constants()
+
+
 @dataclass(frozen=True)
 class Profile:
     """How hard Hypothesis searches: `grading` is derandomized, `thorough` is not."""

@@ -244,3 +244,47 @@ def test_same_submission_same_report(tmp_path, solution_source):
         runs.append(json.dumps(data, sort_keys=True))
     assert runs[0] == runs[1]
     assert not result.full_marks
+
+
+def _drawn_cases():
+    """The cases a derandomized forall draws, as grading draws them."""
+    from hypothesis import strategies as st
+
+    class Source(engine.references.Live):
+        def __init__(self):
+            super().__init__(None)
+            self.begin_check("any")
+
+    seen = []
+    ctx = engine.Context(None, Source(), None, engine.GRADING)
+    ctx.forall(st.fixed_dictionaries({"n": st.integers(1, 1000), "x": st.floats(-1e4, 1e4)}),
+               lambda n, x: seen.append((n, x)), examples=40)
+    return seen
+
+
+def test_drawn_cases_do_not_depend_on_what_the_process_imported(tmp_path, monkeypatch):
+    """Hypothesis mixes in constants from the source of imported local modules; grading must
+    draw the same cases in `make check`, under pytest-xdist and in a notebook's kernel."""
+    before = _drawn_cases()
+    (tmp_path / "module_with_constants.py").write_text(
+        "VALUES = [3.25, -7.5, 1e3, 123456.0, 0.001, 42, 17, 99999, -12345, 2.5e-3, 0.3333]\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__("module_with_constants")
+    assert _drawn_cases() == before
+
+
+def test_the_judge_never_imports_the_submission(tmp_path, solution_source):
+    """ctx.judge: a second sandboxed worker for the stage, with none of the learner's names."""
+    stage = load_stages()[1]
+    (tmp_path / stage.file).write_text(solution_source(1))
+    submission = engine.Submission(tmp_path / stage.file, stage)
+    ctx = engine.Context(submission, None, stage, engine.GRADING)
+    try:
+        submission.start()
+        assert "softmax" in submission.probe("defined_names")
+        assert ctx.judge.probe("defined_names") == {}
+        assert ctx.judge.worker.sandboxed == submission.worker.sandboxed
+    finally:
+        ctx.close()
+        submission.close()
+    assert ctx._judge is None
