@@ -111,6 +111,20 @@ def _stage8(module, n_in):
     return Workload("rows", init, step, lambda state, X: module.predict(state[0], X))
 
 
+def _stage9(module, n_in):
+    from flax import nnx
+
+    def init():
+        model = module.MLP(n_in, rngs=nnx.Rngs(0))
+        return model, module.make_optimizer(model, ALPHA)
+
+    def step(state, X, Y):
+        module.train_step(*state, X, Y)  # updates the model and the optimizer in place
+        return state
+
+    return Workload("rows", init, step, lambda state, X: module.predict(state[0], X))
+
+
 def workload(number, module, n_in=784):
     """The training step and inference of stage `number`, driven through its API."""
     if number in (1, 2):

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from autograder import reference as references
 from autograder.integrity import KitTampered
-from autograder.metadata import REPO_ROOT, load_stages
+from autograder.metadata import load_stages
 
 CLEAR = "\033[2J\033[H"
 QUIT_KEYS = {"q", "Q", "\x03", "\x04"}  # q, Ctrl-C, Ctrl-D
@@ -32,7 +32,9 @@ FRAMEWORK_MODULES = {"numpy": ["numpy"], "jax": ["numpy", "jax", "jax.numpy"]}
 
 def imported_libraries(stage):
     """The top-level modules the reference stage file imports: what a standby worker loads first."""
-    path = REPO_ROOT / "solutions" / stage.file
+    from autograder.engine import SOLUTIONS_DIR
+
+    path = SOLUTIONS_DIR / stage.file
     try:
         tree = ast.parse(path.read_text())
     except (OSError, SyntaxError):
@@ -43,6 +45,9 @@ def imported_libraries(stage):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names.append(node.module)
+            # `from flax import nnx` loads a submodule that `import flax` does not; names
+            # that are not modules fail to import in the standby worker, which ignores them.
+            names += [f"{node.module}.{alias.name}" for alias in node.names]
     return list(dict.fromkeys(names))
 
 

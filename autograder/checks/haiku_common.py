@@ -223,18 +223,19 @@ def default_networks(draw, dtype=np.float32, bound=1.0):
     return case
 
 
-def large_logit_case(dtype=np.float32, seed=5, n_in=3, m=4, scale=1000.0):
-    """A default-size network whose logits reach `scale` in magnitude."""
+def large_logit_case(dtype=np.float32, seed=5, n_in=3, m=4, scale=1000.0,
+                     n_hidden=DEFAULT_HIDDEN, n_out=DEFAULT_OUT):
+    """A network (default size unless told) whose logits reach `scale` in magnitude."""
     rng = np.random.default_rng(seed)
-    w1 = rng.uniform(-1, 1, (n_in, DEFAULT_HIDDEN))
-    b1 = rng.uniform(-1, 1, DEFAULT_HIDDEN)
-    w2 = rng.uniform(-1, 1, (DEFAULT_HIDDEN, DEFAULT_OUT))
-    b2 = rng.uniform(-1, 1, DEFAULT_OUT)
+    w1 = rng.uniform(-1, 1, (n_in, n_hidden))
+    b1 = rng.uniform(-1, 1, n_hidden)
+    w2 = rng.uniform(-1, 1, (n_hidden, n_out))
+    b2 = rng.uniform(-1, 1, n_out)
     X = rng.uniform(-1, 1, (m, n_in))
     factor = scale / np.abs(logits(w1, b1, w2, b2, X)).max()
     case = {"w1": w1, "b1": b1, "w2": w2 * factor, "b2": b2 * factor, "X": X}
     case = {k: v.astype(dtype) for k, v in case.items()}
-    case["Y"] = rng.integers(0, DEFAULT_OUT, m).astype(np.int32)
+    case["Y"] = rng.integers(0, n_out, m).astype(np.int32)
     return case
 
 

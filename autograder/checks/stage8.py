@@ -8,6 +8,10 @@ shuffle from a discarded one, and replay the same steps with the reference.
 import numpy as np
 
 from autograder.checks import common
+from autograder.checks.fit_common import (
+    FIT_BATCH, FIT_LEARNING_RATE, FIT_N_IN, expect_fresh_shuffles, expect_full_batch,
+    expect_minibatches, expect_recorded_steps, fit_problem, orders,
+)
 from autograder.checks.haiku_common import (  # noqa: F401 - the check_* names are the registry
     DEFAULT_HIDDEN, DEFAULT_OUT, Trees, check_apply_reference, check_apply_returns_logits,
     check_init_param_shapes, check_loss_fn_large_logits, check_loss_fn_reference,
@@ -16,9 +20,6 @@ from autograder.checks.haiku_common import (  # noqa: F401 - the check_* names a
 )
 from autograder.compare import as_array, expect_close, expect_shape
 from autograder.engine import CheckFailed, to_numpy
-
-FIT_M, FIT_N_IN = 10, 3
-FIT_BATCH = 4  # 10 rows -> batches of 4, 4 and 2
 
 
 # ------------------------------------------------------------ make_optimizer
@@ -216,17 +217,6 @@ def check_evaluate(ctx):
 
 # ------------------------------------------------------------ fit
 
-def fit_problem(ctx):
-    """10 distinct rows of 3 features and labels below 10."""
-    rng = np.random.default_rng(ctx.fixed_seed(12))
-    X = rng.uniform(-1, 1, (FIT_M, FIT_N_IN)).astype(ctx.dtype)
-    Y = rng.integers(0, 10, FIT_M).astype(np.int32)
-    return X, Y
-
-
-FIT_LEARNING_RATE = 0.3
-
-
 def _fit_record(ctx, seed, epochs, batch_size, fresh=False):
     """What fit(key=seed, ...) fed its train steps; runs are shared between the fit checks
     (each fit compiles its own train step) unless `fresh`."""
@@ -240,86 +230,29 @@ def _run_fit(ctx, seed, epochs, batch_size, learning_rate=FIT_LEARNING_RATE):
     X, Y = fit_problem(ctx)
     record = ctx.sub.probe("fit_record", function="fit", X=X, Y=Y, key=ctx.random_arg(seed),
                            learning_rate=learning_rate, epochs=epochs, batch_size=batch_size)
-    if not record["calls"]:
-        raise CheckFailed("fit never called the train_step that make_train_step returns",
-                          advice="the autograder follows fit's steps through make_train_step: build the "
-                          "step with train_step = make_train_step(optimizer) and call it")
-    bad = [c for c in record["calls"] if min(c["rows"], default=-1) < 0]
-    if bad:
-        raise CheckFailed("fit gave train_step rows that are not rows of X",
-                          advice="pass X[rows] and Y[rows] as they are; do not transform the data")
-    if not all(c["labels_follow"] for c in record["calls"]):
-        raise CheckFailed("fit shuffled X and Y differently: a batch's labels are not its "
-                          "rows' labels",
-                          advice="index X and Y with the same permutation: X[rows], Y[rows]")
+    expect_recorded_steps(
+        record, "fit never called the train_step that make_train_step returns",
+        advice="the autograder follows fit's steps through make_train_step: build the "
+        "step with train_step = make_train_step(optimizer) and call it")
     return record
-
-
-def _epochs(calls, epochs):
-    """Split the calls into `epochs` equal groups (fails unless they divide evenly)."""
-    if len(calls) % epochs:
-        raise CheckFailed(f"fit made {len(calls)} steps in {epochs} epochs, not the same number "
-                          "each epoch")
-    per = len(calls) // epochs
-    return [calls[i * per:(i + 1) * per] for i in range(epochs)]
 
 
 def check_fit_full_batch(ctx):
     """Check that fit with batch_size=None makes one step per epoch on all the rows."""
     epochs = 3
-    record = _fit_record(ctx, 0, epochs, None)
-    calls = record["calls"]
-    if len(calls) != epochs:
-        raise CheckFailed(f"fit(epochs={epochs}, batch_size=None) made {len(calls)} steps, "
-                          f"expected {epochs}",
-                          advice="without batch_size, an epoch is one full-batch step")
-    for number, call in enumerate(calls, start=1):
-        if sorted(call["rows"]) != list(range(FIT_M)):
-            raise CheckFailed(f"step {number} of a full-batch fit saw {len(call['rows'])} rows, "
-                              f"not each of the {FIT_M} rows once")
+    expect_full_batch(_fit_record(ctx, 0, epochs, None)["calls"], epochs)
 
 
 def check_fit_minibatches(ctx):
     """Check that each epoch cuts the rows into batches of batch_size, every row once."""
     epochs = 3
-    calls = _fit_record(ctx, 0, epochs, FIT_BATCH)["calls"]
-    sizes = [len(c["rows"]) for c in calls]
-    expected_sizes = [4, 4, 2] * epochs
-    if sizes == [FIT_M] * epochs:
-        raise CheckFailed(f"fit(batch_size={FIT_BATCH}) made one step of all {FIT_M} rows per "
-                          "epoch: batch_size is ignored")
-    if sizes == [4, 4] * epochs:
-        raise CheckFailed(f"each epoch sees only 8 of the {FIT_M} rows: the last, shorter batch "
-                          "is dropped", advice="range(0, m, batch_size) gives the start of every batch, "
-                          "the last one included")
-    if sizes != expected_sizes:
-        raise CheckFailed(f"fit({FIT_M} rows, batch_size={FIT_BATCH}, epochs={epochs}) made "
-                          f"batches of sizes {sizes}, expected {expected_sizes}")
-    for number, epoch in enumerate(_epochs(calls, epochs), start=1):
-        rows = sorted(r for c in epoch for r in c["rows"])
-        if rows != list(range(FIT_M)):
-            raise CheckFailed(f"epoch {number} did not see every row exactly once",
-                              f"rows seen: {rows}")
-
-
-def _orders(calls, epochs):
-    return [tuple(r for c in epoch for r in c["rows"]) for epoch in _epochs(calls, epochs)]
+    expect_minibatches(_fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
 
 
 def check_fit_shuffles_each_epoch(ctx):
     """Check that every epoch uses a fresh permutation, and that the shuffle is really used."""
     epochs = 3
-    orders = _orders(_fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
-    identity = tuple(range(FIT_M))
-    if all(order == identity for order in orders):
-        raise CheckFailed("every epoch takes the rows in their original order: the shuffle is "
-                          "missing or its result is thrown away",
-                          advice="index with the permutation: rows = perm[start:start + batch_size], "
-                          "then X[rows], Y[rows]")
-    if len(set(orders)) < len(orders):
-        raise CheckFailed("two epochs used the same order of rows",
-                          advice="draw a new permutation each epoch from a key of its own "
-                          "(jax.random.fold_in(key, epoch) or split the key)")
+    expect_fresh_shuffles(_fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
 
 
 def check_fit_key(ctx):
@@ -335,7 +268,7 @@ def check_fit_key(ctx):
     if all(np.array_equal(a, b) for a, b in zip(arrays[0], arrays[2])):
         raise CheckFailed("fit gave the same parameters for two different keys",
                           advice="use the key for model.init and for the shuffles, not a fixed PRNGKey(0)")
-    if _orders(first["calls"], epochs) == _orders(other["calls"], epochs):
+    if orders(first["calls"], epochs) == orders(other["calls"], epochs):
         raise CheckFailed("fit shuffled the same way for two different keys",
                           advice="derive the shuffling keys from the key argument")
 

@@ -1,43 +1,18 @@
 """Probes for stage 8 (Haiku + Optax): optimizers, compiled steps, and what fit feeds its steps.
 
-Compilations are counted with a jax.monitoring listener on the "jaxpr trace"
-event. Tracing happens on every (re)compilation and, unlike the backend
-compile event, also when the persistent compilation cache in .cache/ serves
-the executable, so a warm cache cannot hide a retrace. The listener is
-registered once, when the worker imports this module, before the submission.
+Compilations are counted as autograder.probes.training_common explains.
 """
-import numpy as np
-
 from autograder.probes import haiku_common  # noqa: F401 - registers the shared Haiku probes
 from autograder.probes import block, learner_attr, probe, to_framework, to_wire
-
-TRACE_EVENT = "/jax/core/compile/jaxpr_trace_duration"
-_traces = [0]
-
-
-def _count_traces(event, _duration, **_kwargs):
-    if event == TRACE_EVENT:
-        _traces[0] += 1
-
-
-def _register_listener():
-    import jax
-
-    jax.monitoring.register_event_duration_secs_listener(_count_traces)
-
-
-_register_listener()
+from autograder.probes.training_common import Recorder as _Recorder
+from autograder.probes.training_common import is_jitted as _is_jitted
+from autograder.probes.training_common import traces as _traces
 
 
 def _optax():
     import optax
 
     return optax
-
-
-def _is_jitted(fn):
-    """jax.jit's wrapper has .lower and .trace; a plain Python function has neither."""
-    return callable(getattr(fn, "lower", None)) and callable(getattr(fn, "trace", None))
 
 
 def _optimizer(name, learning_rate):
@@ -88,24 +63,6 @@ def train_step_run(module, optimizer, learning_rate, params, batches):
 def is_jitted(module, attr):
     """Whether the submission's `attr` is a jax.jit-compiled function."""
     return _is_jitted(learner_attr(module, attr))
-
-
-class _Recorder:
-    """Remembers, for each call of a train step, which rows of X it was given."""
-
-    def __init__(self, X, Y):
-        self.X, self.Y = np.asarray(X), np.asarray(Y)
-        self.row_of = {row.tobytes(): i for i, row in enumerate(self.X)}
-        self.calls = []
-        self.initial = None
-
-    def record(self, params, X, Y):
-        X, Y = np.asarray(X), np.asarray(Y)
-        rows = [self.row_of.get(np.asarray(r, self.X.dtype).tobytes(), -1) for r in X]
-        labels_follow = bool(all(r >= 0 for r in rows) and np.array_equal(Y, self.Y[rows]))
-        if self.initial is None:
-            self.initial = to_wire(params)
-        self.calls.append({"rows": rows, "labels_follow": labels_follow})
 
 
 def _recording(make_train_step, recorder):

@@ -1,0 +1,16 @@
+"""fit makes its optimizer with the default 0.1 instead of its learning_rate argument."""
+EXPECT_FAIL = ["fit_steps"]
+FOCUS = "fit"
+
+
+def fit(X, Y, *, seed, learning_rate=0.1, epochs=500, batch_size=None):
+    rngs = nnx.Rngs(seed)
+    model = MLP(X.shape[1], rngs=rngs)
+    optimizer = make_optimizer(model, 0.1)
+    for _epoch in range(epochs):
+        if batch_size is None:
+            train_step(model, optimizer, X, Y)
+            continue
+        for rows in batch_indices(rngs(), X.shape[0], batch_size):
+            train_step(model, optimizer, X[rows], Y[rows])
+    return model
