@@ -27,6 +27,11 @@ ADVICE = {
     "NonConcreteBooleanIndexError": "x[mask] with a traced boolean mask has a size that depends on "
                                     "the values, which jit cannot compile: keep the shape with "
                                     "jnp.where(mask, x, 0) (JAX docs: '🔪 JAX - The Sharp Bits 🔪')",
+    "ShardingTypeError": "on a mesh with Explicit axes (jax.make_mesh's default) JAX must know "
+                         "the sharding of every result and refuses ambiguous ones, such as "
+                         "indexing a split batch with index arrays: build the mesh with the Auto "
+                         "axis type, or compute it another way (one-hot labels, "
+                         "jnp.take_along_axis) (JAX docs: 'Explicit sharding')",
 }
 
 

@@ -143,8 +143,9 @@ class Submission:
 
     def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
                  sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S,
-                 standby=None):
+                 standby=None, environment=None):
         self.path = Path(path).resolve()
+        self.environment = environment  # extra environment variables for its workers
         self.standby = standby  # a Worker started ahead (make watch), used for the first launch
         self.import_timeout = import_timeout
         self.sandboxed = sandboxed
@@ -161,7 +162,7 @@ class Submission:
 
     def _new_worker(self):
         return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
-                      self.memory_mb, self.sandboxed, self.compile_cache)
+                      self.memory_mb, self.sandboxed, self.compile_cache, self.environment)
 
     def start(self):
         """Import the submission in a fresh worker; remember why if it fails."""
@@ -267,7 +268,9 @@ class Context:
         file) with the stage's probes alone, so that an artifact is judged on
         what it holds, not on Python the submission left behind. It has no
         compile cache: a submission could otherwise plant compiled programs
-        for it. Call its probes with `function=` the learner function that
+        for it. Its worker runs with AUTOGRADER_JUDGE=1 in its environment,
+        so that a stage's probes can skip set-up only the submission's worker
+        needs. Call its probes with `function=` the learner function that
         made the artifact.
         """
         if self._judge is None:
@@ -277,7 +280,8 @@ class Context:
             stand_in = Path(self._judge_folder.name) / self.stage.file
             stand_in.write_text('"""Stands in for the submission: the judge never imports it."""\n')
             self._judge = Submission(stand_in, self.stage, self.sub.memory_mb,
-                                     self.sub.call_timeout, self.sub.sandboxed, compile_cache=None)
+                                     self.sub.call_timeout, self.sub.sandboxed, compile_cache=None,
+                                     environment={"AUTOGRADER_JUDGE": "1"})
             self._judge.start()
         return self._judge
 

@@ -144,6 +144,49 @@ def show_digits(images, predicted, labels, split="test", count=DIGITS_SHOWN):
     plt.show()
 
 
+def simulate_devices(count=8):
+    """Give JAX `count` CPU devices (stage 10), then name the devices it sees.
+
+    JAX fixes its CPU devices when it first runs something: this must come
+    before any JAX computation in the kernel (else restart the kernel).
+    """
+    import jax
+
+    try:
+        jax.config.update("jax_num_cpu_devices", count)
+    except RuntimeError:
+        print(f"JAX had already started, with {len(jax.devices('cpu'))} CPU devices: restart the "
+              f"kernel and run this cell before any other JAX code to get {count}.")
+    devices = jax.devices()
+    print(f"JAX sees {len(devices)} {devices[0].platform} devices: "
+          + ", ".join(str(d.id) for d in devices))
+
+
+def show_sharding(arrays, title="which device holds which rows"):
+    """One panel per array (name -> jax.Array): the rows each device holds, as filled bars."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(arrays), figsize=(3.2 * len(arrays), 2.6),
+                             layout="constrained", squeeze=False)
+    for ax, (name, array) in zip(axes[0], arrays.items()):
+        rows = array.shape[0] if array.ndim else 1
+        devices = sorted(array.sharding.device_set, key=lambda d: d.id)
+        position = {device.id: i for i, device in enumerate(devices)}
+        for shard in array.addressable_shards:
+            start, stop, _ = shard.index[0].indices(rows) if shard.index else (0, 1, 1)
+            column = position[shard.device.id]
+            ax.bar(column, stop - start, bottom=start, width=0.8, color=f"C{column % 10}")
+            ax.text(column, (start + stop) / 2, f"{start}:{stop}", rotation=90, ha="center",
+                    va="center", fontsize=7)
+        ax.set_xticks(range(len(devices)), [str(d.id) for d in devices])
+        ax.set_ylim(rows, 0)
+        ax.set_xlabel("device")
+        ax.set_ylabel("rows")
+        ax.set_title(f"{name} {tuple(array.shape)}", fontsize=9)
+    fig.suptitle(title, fontsize=10)
+    plt.show()
+
+
 def run_checks(number, folder=None):
     """Grade the stage file exactly as `make check STAGE=N` does and print the same table."""
     from autograder import engine, report

@@ -122,8 +122,9 @@ class Worker:
     """One worker process holding one imported submission."""
 
     def __init__(self, path, module_name, stage, framework, memory_mb=4096, sandboxed=True,
-                 compile_cache=SELF_STUDY_CACHE):
+                 compile_cache=SELF_STUDY_CACHE, environment=None):
         self.path = Path(path)
+        self.environment = dict(environment or {})  # extra variables, e.g. AUTOGRADER_JUDGE
         self.args = [module_name, str(stage), framework]
         self.memory_bytes = memory_mb * 2**20
         self.sandboxed = sandboxed
@@ -178,6 +179,7 @@ class Worker:
 
     def _environment(self, kit_root):
         env = worker_environment(kit_root, self.compile_cache)
+        env.update(self.environment)
         # CUDA maps far more address space than it uses, so on a GPU machine
         # only the resident-memory watch in _read_exactly applies.
         if not _has_gpu():

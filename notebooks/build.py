@@ -103,6 +103,9 @@ def _tags(cell):
 def learner_notebook(stage):
     """exercises/stageN_slug.ipynb: the story, the demo, the checks and the timing."""
     story = _story_cells(stage)
+    # A story cell tagged `timing` replaces the default text above the timing cell.
+    own_timing_text = [c for c in story if "timing" in _tags(c)]
+    story = [c for c in story if "timing" not in _tags(c)]
     setup = _code(
         "# Run this cell first. The kit is installed in .venv (make sets it up): use its Python as the kernel.\n"
         "import numpy as np\nfrom autograder import notebook as kit\n\n"
@@ -112,7 +115,7 @@ def learner_notebook(stage):
                   f"`make check STAGE={stage.number}`, run on the stage file named above."),
         _code(f"report = kit.run_checks({stage.number})"),
     ]
-    timing = [
+    timing = own_timing_text or [
         _markdown(
             "## How fast is it?\n\n"
             + (f"Stage {stage.number} against stage {stage.number - 1} on the same work: "
@@ -122,8 +125,8 @@ def learner_notebook(stage):
             "laptop CPU a small network gains little from compilation, and the first step "
             "(which includes JAX's compilation) can be slower than NumPy. Unfinished stage "
             "files are replaced by the reference, and the table says so."),
-        _code(f"timings = kit.compare_timing({stage.number})"),
     ]
+    timing.append(_code(f"timings = kit.compare_timing({stage.number})"))
     cells = story[:1] + [setup] + story[1:] + checks + timing
     return _finish(cells, f"Stage {stage.number}: {stage.title}")
 

@@ -1,0 +1,86 @@
+"""Stage 10: data parallel over a device mesh.
+
+Stage 6's network, trained on every device at once. A mesh lays the devices
+out along one named axis, "data". The batch is split along that axis, one
+block of consecutive rows per device, while the parameters are replicated, a
+whole copy on every device. jax.jit then compiles ONE program for all the
+devices: each one computes the gradient on its own rows, and the compiler adds
+the all-reduce that averages them. make_shard_map_step writes the same step by
+hand, from one device's point of view, with jax.shard_map and jax.lax.pmean.
+
+Row layout, as stage 6: X is (m, n_in), one row per example, and the params
+dict holds W1 (n_hidden, n_in), b1 (n_hidden,), W2 (n_out, n_hidden) and
+b2 (n_out,). The batch size m is always a multiple of the number of devices.
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
+
+
+def init_params(key, n_in=784, n_hidden=10, n_out=10):
+    """Stage 6's params dict, every entry float32 and uniform on [-0.5, 0.5) (given)."""
+    k1, k2, k3, k4 = jax.random.split(key, 4)
+    uniform = lambda k, shape: jax.random.uniform(k, shape, minval=-0.5, maxval=0.5)
+    return {
+        "W1": uniform(k1, (n_hidden, n_in)),
+        "b1": uniform(k2, (n_hidden,)),
+        "W2": uniform(k3, (n_out, n_hidden)),
+        "b2": uniform(k4, (n_out,)),
+    }
+
+
+def make_mesh(devices=None):
+    """A jax.sharding.Mesh with the single axis "data" over `devices` (default: jax.devices())."""
+    # TODO: A Mesh whose one axis, named "data", runs over the devices given (every device JAX
+    #       sees when none are given), leaving the compiler free to choose the communication.
+    raise NotImplementedError("stage 10: make_mesh")
+
+
+def shard_batch(mesh, X, Y):
+    """(X, Y) as global arrays whose first axis is split across "data", one block per device."""
+    # TODO: Place X (m, n_in) and Y (m,) on the mesh so that each device holds its own block of
+    #       consecutive rows (and their labels): split the batch axis over "data", nothing else.
+    raise NotImplementedError("stage 10: shard_batch")
+
+
+def replicate(mesh, params):
+    """The params dict with every leaf copied whole onto every device of `mesh`."""
+    # TODO: The same dict, every array placed whole on every device of the mesh: no axis of any
+    #       parameter is split.
+    raise NotImplementedError("stage 10: replicate")
+
+
+def loss_fn(params, X, Y):
+    """Mean cross-entropy over the whole global batch X (m, n_in), labels Y (m,), from logits."""
+    # TODO: One number: stage 6's mean cross-entropy, written for the whole batch at once. The
+    #       code does not change because X is split: X is still one (m, n_in) array to you.
+    raise NotImplementedError("stage 10: loss_fn")
+
+
+@jax.jit
+def train_step(params, X, Y, alpha):
+    """One SGD step on every device at once: (new params, loss of the params passed in)."""
+    # TODO: Stage 6's step, unchanged: loss and gradients from one jax.value_and_grad, then
+    #       p - alpha * g on every leaf. Given a split batch, jit places the all-reduce itself.
+    raise NotImplementedError("stage 10: train_step")
+
+
+def make_shard_map_step(mesh):
+    """A jitted (params, X, Y, alpha) -> (new params, loss), written per device with shard_map."""
+    # TODO: A jitted step built on jax.shard_map over this mesh: each device takes the gradient of
+    #       the mean loss of its own rows, then pmean over "data" averages gradients and loss.
+    #       Beware: params that are the same on every device need care before differentiating.
+    raise NotImplementedError("stage 10: make_shard_map_step")
+
+
+def fit(X, Y, *, key, mesh, alpha=0.5, iterations=100):
+    """Train from init_params(key, X.shape[1]) with `iterations` calls of train_step on `mesh`.
+
+    The batch is sharded once, before the loop; the params are replicated. Returns the
+    trained params, replicated on `mesh`.
+    """
+    # TODO: Replicate init_params(key, n_in) on the mesh and shard the batch once, then call
+    #       train_step `iterations` times, waiting for each step's result before the next.
+    raise NotImplementedError("stage 10: fit")

@@ -1,0 +1,89 @@
+"""Stage 11: ship it, the trained network outside Python and JAX.
+
+The network and its params dict are stage 6's ({"W1", "b1", "W2", "b2"}, row
+layout: X is (m, n_in), one row per example). Training is done; this stage
+hands the trained network to programs that never saw this file, twice:
+
+- jax.export turns the jitted predict function, params baked in, into
+  serialized StableHLO: bytes that jax.export.deserialize brings back to life
+  in another process, on a CPU or a GPU, for any batch size.
+- jax2onnx converts the function of the class probabilities into an ONNX
+  file, which onnxruntime runs without JAX at all.
+
+The grader runs what you export in a separate process that never imports this
+file, so an artifact passes on what it holds, not on Python left behind. When it
+calls export_onnx it has loaded jax2onnx's converters for JAX's own operations
+only (jax.numpy, jax.nn, lax), all this network needs; those for Flax or
+Equinox layers are not loaded there. In your own process the first conversion
+takes 10-20 s: jax2onnx loads all of its converters once.
+"""
+import jax
+import jax.numpy as jnp
+import numpy as np
+import onnx
+import onnxruntime as ort
+from jax import export
+from jax2onnx import to_onnx
+
+# Lowering for CUDA needs no GPU: a program exported on a laptop also runs on a GPU machine.
+PLATFORMS = ("cpu", "cuda")
+
+
+@jax.jit
+def predict(params, X):
+    """Class index (m,) int32 of each row of X (m, n_in): stage 6's network, then argmax."""
+    ### BEGIN SOLUTION
+    # TODO: (m,) integer classes for X (m, n_in): the relu hidden layer, the output layer's logits
+    #       (m, n_out), then the position of each row's largest logit. Row layout: W is (out, in).
+    hidden = jax.nn.relu(X @ params["W1"].T + params["b1"])  # (m, n_in) -> (m, n_hidden)
+    logits = hidden @ params["W2"].T + params["b2"]  # (m, n_hidden) -> (m, n_out)
+    return jnp.argmax(logits, axis=1)
+    ### END SOLUTION
+
+
+def export_predict(params):
+    """bytes: predict with `params` baked in, exported for X float32 (b, n_in) with any batch b."""
+    ### BEGIN SOLUTION
+    # TODO: Serialize, with jax.export, a jitted function of X alone (the params become constants),
+    #       exported for PLATFORMS on a float32 (b, n_in) input whose batch size b is symbolic.
+    (batch,) = export.symbolic_shape("b")
+    n_in = params["W1"].shape[1]
+    exported = export.export(jax.jit(lambda X: predict(params, X)), platforms=PLATFORMS)(
+        jax.ShapeDtypeStruct((batch, n_in), jnp.float32))
+    return bytes(exported.serialize())
+    ### END SOLUTION
+
+
+def load_predict(blob):
+    """A function X -> class indices, rebuilt from export_predict's bytes alone."""
+    ### BEGIN SOLUTION
+    # TODO: Rebuild the exported program from the bytes with jax.export and return a function of X
+    #       that runs it: everything it needs is in the blob, nothing comes from this file.
+    return export.deserialize(blob).call
+    ### END SOLUTION
+
+
+def export_onnx(params, path):
+    """Write to `path` one ONNX file: class probabilities (b, n_out) of X float32 (b, n_in)."""
+    ### BEGIN SOLUTION
+    # TODO: Convert a function of X alone (params fixed) that returns each row's class probabilities
+    #       with jax2onnx, the batch dimension named rather than fixed, and save it as one file.
+    def probabilities(X):
+        hidden = jax.nn.relu(X @ params["W1"].T + params["b1"])  # (b, n_hidden)
+        return jax.nn.softmax(hidden @ params["W2"].T + params["b2"], axis=1)  # (b, n_out)
+
+    model = to_onnx(probabilities, [("b", params["W1"].shape[1])])  # "b": any batch size
+    onnx.save_model(model, path)
+    ### END SOLUTION
+
+
+def onnx_predict(path, X):
+    """Class indices (m,) of the rows of X (m, n_in), computed by onnxruntime from `path`."""
+    ### BEGIN SOLUTION
+    # TODO: Open the file in an onnxruntime session, feed X as float32 under the model's own input
+    #       name, and turn the probabilities (m, n_out) it returns into one class per row.
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    feed = {session.get_inputs()[0].name: np.asarray(X, np.float32)}
+    (probabilities,) = session.run(None, feed)
+    return probabilities.argmax(axis=1)
+    ### END SOLUTION

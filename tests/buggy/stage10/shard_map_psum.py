@@ -1,0 +1,15 @@
+"""The shard_map step adds the devices' gradients with psum and never divides by their number."""
+EXPECT_FAIL = ["shard_map_step_matches"]
+FOCUS = "make_shard_map_step"
+
+
+def make_shard_map_step(mesh):
+    def local_step(params, X, Y, alpha):
+        mine = jax.lax.pcast(params, "data", to="varying")
+        loss, grads = jax.value_and_grad(loss_fn)(mine, X, Y)
+        grads = jax.lax.psum(grads, "data")
+        loss = jax.lax.pmean(loss, "data")
+        return jax.tree_util.tree_map(lambda p, g: p - alpha * g, params, grads), loss
+
+    return jax.jit(jax.shard_map(local_step, mesh=mesh, in_specs=(P(), P("data"), P("data"), P()),
+                                 out_specs=(P(), P())))
