@@ -41,6 +41,7 @@ class Stage:
     checks: tuple
     training: dict = None  # alpha, iterations (or epochs), floor of the training check
     calls: dict = field(default_factory=dict)  # function -> the stage functions it calls
+    libraries: tuple = ()  # distributions beyond numpy/jax/haiku/optax it uses (report versions)
 
     @property
     def file(self):
@@ -72,7 +73,7 @@ class Stage:
 def _stage(raw):
     checks = tuple(Check(**{**c, "functions": tuple(c.get("functions", ()))})
                    for c in raw.pop("checks", []))
-    return Stage(checks=checks, **raw)
+    return Stage(checks=checks, **{**raw, "libraries": tuple(raw.get("libraries", ()))})
 
 
 @cache

@@ -14,10 +14,10 @@ LIBRARIES = ("numpy", "jax", "jaxlib", "dm-haiku", "optax", "hypothesis")
 WIDTH = 78
 
 
-def versions():
-    """Versions of Python and the libraries that can change a grade."""
+def versions(stage=None):
+    """Versions of Python and the libraries that can change a grade (`stage`'s own ones too)."""
     found = {"python": platform.python_version()}
-    for name in LIBRARIES:
+    for name in LIBRARIES + (stage.libraries if stage else ()):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -159,7 +159,7 @@ def _footer(report):
     lines = [(f"Total: {report.earned}/{report.possible} points ({passed} of "
               f"{len(report.outcomes)} checks passed{run}) in {report.seconds:.1f} s")]
     device = report.info.get("device", "cpu")
-    libs = ", ".join(f"{k} {v}" for k, v in versions().items())
+    libs = ", ".join(f"{k} {v}" for k, v in versions(stage).items())
     lines.append(f"Device: {device}; {libs}; Hypothesis profile: {report.profile}")
     sandbox_note = report.info.get("sandbox", "")
     if sandbox_note and sandbox_note != "bubblewrap":
@@ -212,7 +212,7 @@ def to_json(report):
         "device": report.info.get("device", "cpu"),
         "worker_restarts": report.info.get("worker_restarts", 0),
         "sandbox": report.info.get("sandbox", ""),
-        "versions": versions(),
+        "versions": versions(report.stage),
         "checks": [
             {
                 "id": o.check.id,
