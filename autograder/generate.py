@@ -9,7 +9,6 @@ ends with `# SOLUTION-ONLY` (a `@jax.jit` decorator that stage 4 asks learners t
 import re
 import shutil
 import time
-from pathlib import Path
 
 from autograder.metadata import REPO_ROOT, load_stages
 

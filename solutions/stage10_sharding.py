@@ -21,14 +21,10 @@ from jax.sharding import PartitionSpec as P
 
 def init_params(key, n_in=784, n_hidden=10, n_out=10):
     """Stage 6's params dict, every entry float32 and uniform on [-0.5, 0.5) (given)."""
-    k1, k2, k3, k4 = jax.random.split(key, 4)
-    uniform = lambda k, shape: jax.random.uniform(k, shape, minval=-0.5, maxval=0.5)
-    return {
-        "W1": uniform(k1, (n_hidden, n_in)),
-        "b1": uniform(k2, (n_hidden,)),
-        "W2": uniform(k3, (n_out, n_hidden)),
-        "b2": uniform(k4, (n_out,)),
-    }
+    shapes = {"W1": (n_hidden, n_in), "b1": (n_hidden,), "W2": (n_out, n_hidden), "b2": (n_out,)}
+    keys = jax.random.split(key, len(shapes))
+    return {name: jax.random.uniform(k, shape, minval=-0.5, maxval=0.5)
+            for k, (name, shape) in zip(keys, shapes.items())}
 
 
 def make_mesh(devices=None):

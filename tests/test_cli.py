@@ -29,7 +29,7 @@ def test_exercise_exits_nonzero_without_traceback():
 
 
 def test_unknown_stage_and_folder_are_usage_errors():
-    done = run("check", "9")
+    done = run("check", "12")
     assert done.returncode == 2 and "STAGE must be one of" in done.stderr
     done = run("check", "1", "--impl", "no/such/folder")
     assert done.returncode == 2 and "no such folder" in done.stderr

@@ -38,6 +38,9 @@ from autograder import nbgrader_support as nbs
 from autograder.metadata import REPO_ROOT
 from notebooks import build
 
+# One xdist worker runs this module (make test passes --dist loadgroup), so that its
+# course is released and round-tripped once, not once per worker.
+pytestmark = pytest.mark.xdist_group("nbgrader_course")
 HANG_TIMEOUT_S = 20  # the limit on a cell's top-level code (make autograde TIMEOUT=)
 SOLUTION_BODY_SKIP = {"", "### BEGIN SOLUTION", "### END SOLUTION"}
 

@@ -18,6 +18,9 @@ from autograder.metadata import REPO_ROOT
 from conftest import graded_stages
 from notebooks import build
 
+# One xdist worker runs this module (make test passes --dist loadgroup), so that the
+# notebooks are executed once, not once per worker.
+pytestmark = pytest.mark.xdist_group("notebooks")
 NOTEBOOK_BUDGET_S = 180
 CELL_TIMEOUT_S = 300
 

@@ -1,9 +1,10 @@
-"""fit, followed step by step (stages 8 and 9).
+"""fit, followed step by step, and trained on MNIST (stages 8 and 9).
 
 While fit runs, a probe wraps the train step it must call and records which
 rows of X each step received (every row of the test X is distinct): the
 checks here tell a full batch from minibatches and a fresh shuffle from a
-discarded one; each stage replays the same steps with its reference.
+discarded one; each stage replays the same steps with its reference. The
+two training checks are shared too: each stage says how to measure its fit.
 """
 import numpy as np
 
@@ -99,3 +100,46 @@ def expect_fresh_shuffles(calls, epochs):
         raise CheckFailed("two epochs used the same order of rows",
                           advice="draw a new permutation each epoch from a key of its own "
                           "(jax.random.fold_in(key, epoch) or split the key)")
+
+
+# ------------------------------------------------------------ training on MNIST
+
+def training_checks(fit_accuracy):
+    """The stage's check_training_accuracy and check_training_minibatches.
+
+    `fit_accuracy(ctx, X, Y, X_val, Y_val, **settings)`: the validation
+    accuracy of the learner's fit(X, Y, **settings), measured in the grader.
+    """
+    def check_training_accuracy(ctx):
+        """Check that full-batch fit trains on the bundled MNIST subset past a calibrated floor."""
+        s = ctx.stage.training
+        (X, Y), (X_val, Y_val) = _mnist()
+        reached = fit_accuracy(ctx, X, Y, X_val, Y_val, learning_rate=s["learning_rate"],
+                               epochs=s["epochs"])
+        if not reached >= s["floor"]:
+            raise CheckFailed(
+                f"validation accuracy {reached:.3f} after fit(learning_rate={s['learning_rate']}, "
+                f"epochs={s['epochs']}), below the floor {s['floor']}",
+                advice="the floor is what the reference reaches on every seed, with a margin")
+
+    def check_training_minibatches(ctx):
+        """Check that minibatches learn more than full batches in the same number of epochs."""
+        s = ctx.stage.training
+        (X, Y), (X_val, Y_val) = _mnist()
+        settings = {"learning_rate": s["learning_rate"], "epochs": s["minibatch_epochs"]}
+        full = fit_accuracy(ctx, X, Y, X_val, Y_val, **settings)
+        mini = fit_accuracy(ctx, X, Y, X_val, Y_val, batch_size=s["batch_size"], **settings)
+        if not mini >= full + s["minibatch_margin"]:
+            raise CheckFailed(
+                f"after {settings['epochs']} epochs, batches of {s['batch_size']} reach validation "
+                f"accuracy {mini:.3f} and the full batch {full:.3f}",
+                f"minibatches take {len(X) // s['batch_size']} steps per epoch instead of one, so "
+                f"they should be ahead by at least {s['minibatch_margin']}")
+
+    return check_training_accuracy, check_training_minibatches
+
+
+def _mnist():
+    from autograder.data import load_mnist
+
+    return load_mnist("train", layout="rows"), load_mnist("validation", layout="rows")

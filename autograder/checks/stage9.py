@@ -19,7 +19,7 @@ from autograder import strategies as S
 from autograder.checks import common
 from autograder.checks.fit_common import (
     FIT_BATCH, FIT_LEARNING_RATE, FIT_N_IN, expect_fresh_shuffles, expect_full_batch,
-    expect_minibatches, expect_recorded_steps, fit_problem, orders,
+    expect_minibatches, expect_recorded_steps, fit_problem, orders, training_checks,
 )
 from autograder.checks.haiku_common import (
     DEFAULT_HIDDEN, DEFAULT_OUT, LAYER_NAMES, _explain_apply, find_layers, flatten,
@@ -756,12 +756,6 @@ def check_fit_steps(ctx):
 
 # ------------------------------------------------------------ training on MNIST
 
-def _mnist(ctx):
-    from autograder.data import load_mnist
-
-    return load_mnist("train", layout="rows"), load_mnist("validation", layout="rows")
-
-
 def _fit_accuracy(ctx, X, Y, X_val, Y_val, **settings):
     out = ctx.sub.probe("fit_params", function="fit", X=X, Y=Y, seed=0, **settings)
     if "params" not in out:
@@ -771,29 +765,4 @@ def _fit_accuracy(ctx, X, Y, X_val, Y_val, **settings):
     return float(np.mean(np.argmax(logits(*arrays, X_val), axis=1) == Y_val))
 
 
-def check_training_accuracy(ctx):
-    """Check that full-batch fit trains on the bundled MNIST subset past a calibrated floor."""
-    s = ctx.stage.training
-    (X, Y), (X_val, Y_val) = _mnist(ctx)
-    reached = _fit_accuracy(ctx, X, Y, X_val, Y_val, learning_rate=s["learning_rate"],
-                            epochs=s["epochs"])
-    if not reached >= s["floor"]:
-        raise CheckFailed(
-            f"validation accuracy {reached:.3f} after fit(learning_rate={s['learning_rate']}, "
-            f"epochs={s['epochs']}), below the floor {s['floor']}",
-            advice="the floor is what the reference reaches on every seed, with a margin")
-
-
-def check_training_minibatches(ctx):
-    """Check that minibatches learn more than full batches in the same number of epochs."""
-    s = ctx.stage.training
-    (X, Y), (X_val, Y_val) = _mnist(ctx)
-    settings = {"learning_rate": s["learning_rate"], "epochs": s["minibatch_epochs"]}
-    full = _fit_accuracy(ctx, X, Y, X_val, Y_val, **settings)
-    mini = _fit_accuracy(ctx, X, Y, X_val, Y_val, batch_size=s["batch_size"], **settings)
-    if not mini >= full + s["minibatch_margin"]:
-        raise CheckFailed(
-            f"after {settings['epochs']} epochs, batches of {s['batch_size']} reach validation "
-            f"accuracy {mini:.3f} and the full batch {full:.3f}",
-            f"minibatches take {len(X) // s['batch_size']} steps per epoch instead of one, so "
-            f"they should be ahead by at least {s['minibatch_margin']}")
+check_training_accuracy, check_training_minibatches = training_checks(_fit_accuracy)
