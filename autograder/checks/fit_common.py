@@ -104,6 +104,29 @@ def expect_fresh_shuffles(calls, epochs):
 
 # ------------------------------------------------------------ training on MNIST
 
+def batch_order_checks(fit_record):
+    """The stage's check_fit_full_batch, check_fit_minibatches and check_fit_shuffles_each_epoch.
+
+    `fit_record(ctx, seed, epochs, batch_size)`: what the learner's fit fed
+    its train step, recorded by the stage's probe.
+    """
+    epochs = 3
+
+    def check_fit_full_batch(ctx):
+        """Check that fit with batch_size=None makes one step per epoch on all the rows."""
+        expect_full_batch(fit_record(ctx, 0, epochs, None)["calls"], epochs)
+
+    def check_fit_minibatches(ctx):
+        """Check that each epoch cuts the rows into batches of batch_size, every row once."""
+        expect_minibatches(fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
+
+    def check_fit_shuffles_each_epoch(ctx):
+        """Check that every epoch uses a fresh permutation, and that the shuffle is really used."""
+        expect_fresh_shuffles(fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
+
+    return check_fit_full_batch, check_fit_minibatches, check_fit_shuffles_each_epoch
+
+
 def training_checks(fit_accuracy):
     """The stage's check_training_accuracy and check_training_minibatches.
 

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from autograder import strategies as S
 from autograder.checks import common
 from autograder.checks.fit_common import (
-    FIT_BATCH, FIT_LEARNING_RATE, FIT_N_IN, expect_fresh_shuffles, expect_full_batch,
-    expect_minibatches, expect_recorded_steps, fit_problem, orders, training_checks,
+    FIT_BATCH, FIT_LEARNING_RATE, FIT_N_IN, batch_order_checks, expect_recorded_steps,
+    fit_problem, orders, training_checks,
 )
 from autograder.checks.haiku_common import (
     DEFAULT_HIDDEN, DEFAULT_OUT, LAYER_NAMES, _explain_apply, find_layers, flatten,
@@ -684,24 +684,6 @@ def _fit_result(record):
     return learner_arrays(returned["params"], FIT_SIZES, "the model fit returned")
 
 
-def check_fit_full_batch(ctx):
-    """Check that fit with batch_size=None makes one step per epoch on all the rows."""
-    epochs = 3
-    expect_full_batch(_fit_record(ctx, 0, epochs, None)["calls"], epochs)
-
-
-def check_fit_minibatches(ctx):
-    """Check that each epoch cuts the rows into batches of batch_size, every row once."""
-    epochs = 3
-    expect_minibatches(_fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
-
-
-def check_fit_shuffles_each_epoch(ctx):
-    """Check that every epoch uses a fresh permutation, and that the shuffle is really used."""
-    epochs = 3
-    expect_fresh_shuffles(_fit_record(ctx, 0, epochs, FIT_BATCH)["calls"], epochs)
-
-
 def check_fit_seed(ctx):
     """Check that fit's randomness comes from seed: same seed, same result; another, another."""
     epochs = 3
@@ -765,4 +747,6 @@ def _fit_accuracy(ctx, X, Y, X_val, Y_val, **settings):
     return float(np.mean(np.argmax(logits(*arrays, X_val), axis=1) == Y_val))
 
 
+check_fit_full_batch, check_fit_minibatches, check_fit_shuffles_each_epoch = (
+    batch_order_checks(_fit_record))
 check_training_accuracy, check_training_minibatches = training_checks(_fit_accuracy)
