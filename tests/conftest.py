@@ -57,3 +57,13 @@ def solution_source():
     def read(stage_number):
         return (REPO_ROOT / "solutions" / load_stages()[stage_number].file).read_text()
     return read
+
+
+def pytest_collection_modifyitems(items):
+    """Tests pinned to one xdist worker as a group (the nbgrader course, the notebooks) first.
+
+    Each group is one long unit of work; started last, it would run alone on
+    one core while the other waits. Started first, the short tests fill in
+    around it.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
