@@ -59,7 +59,7 @@ def solution_source():
     return read
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Tests pinned to one xdist worker as a group (the nbgrader course, the notebooks) first.
 
     Each group is one long unit of work; started last, it would run alone on
@@ -67,3 +67,21 @@ def pytest_collection_modifyitems(items):
     around it.
     """
     items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+    if config.getoption("loadgroup", default=False):
+        _name_groups(items)
+
+
+def _name_groups(items):
+    """Suffix each grouped test's node id with @group, which `--dist loadgroup` schedules by.
+
+    pytest-xdist 3.8 does it by setting `item._nodeid`, which pytest 9.2 no
+    longer reads (it keeps the id in `item._id`): without this, the tests of
+    a group were spread over both workers, and each built the group's
+    fixtures (the nbgrader course, its round trip) again.
+    """
+    from _pytest.nodeid import coerce_node_id
+
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        if mark and "@" not in item.nodeid:
+            item._id = coerce_node_id(f"{item.nodeid}@{mark.args[0]}")

@@ -2,7 +2,7 @@
 
 The thorough (randomized) profile runs one seed per stage, a different one
 for each stage (its number); KIT_THOROUGH_SEEDS=N runs seeds 1 to N on every
-stage instead, as before a release.
+stage instead (docs/adding-a-stage.md).
 """
 import os
 
