@@ -42,19 +42,18 @@ def compare(folder, quick, log=print):
     """Time stage 10's train_step on the training set over meshes of 1, 2 and 8 devices."""
     steps = 5 if quick else 50
     X, Y, _big = stage_data(STAGE)
-    counts = [n for n in DEVICE_COUNTS if _mesh_devices(n)]
+    meshes = {n: devices for n in DEVICE_COUNTS if (devices := _mesh_devices(n))}
     results, source = first_available(STAGE, folder, lambda module: {
-        n: _time_on_mesh(module, _mesh_devices(n), X, Y, steps) for n in counts})
+        n: _time_on_mesh(module, devices, X, Y, steps) for n, devices in meshes.items()})
     log(f"Measured just now on {device_name()} ({os.cpu_count()} CPU cores visible): "
         f"{steps} full-batch train_steps on {len(Y):,} examples, the batch split over "
-        f"{', '.join(map(str, counts))} devices.\n")
+        f"{', '.join(map(str, meshes))} devices.\n")
     log(f"  {'devices':>7} {'rows each':>10} {'first step':>11} {'per step':>10}")
     for n, (first, per_step) in results.items():
-        device = _mesh_devices(n)[0]
         log(f"  {n:>7} {len(Y) // n:>10,} {first * 1e3:>9.1f}ms {per_step * 1e3:>8.2f}ms"
-            f"  ({device.platform})")
+            f"  ({meshes[n][0].platform})")
     log(f"  stage {STAGE} ran {source}")
-    if any(_mesh_devices(n)[0].platform == "cpu" for n in counts if n > 1):
+    if any(devices[0].platform == "cpu" for n, devices in meshes.items() if n > 1):
         log(f"\nThe CPU devices here are simulated: they all share this machine's "
             f"{os.cpu_count()} cores, so more devices add no compute; what changes is how XLA "
             "spreads the work over those cores, and the cost of the all-reduce. The table shows "
