@@ -1,3 +1,4 @@
+"""`python -m autograder ...`: the command line (autograder.cli)."""
 import os
 import sys
 

@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder check 1`, `hint 1`, `exercises`, `data`, `stages`."""
+"""The one command line, `python -m autograder VERB ...`: parses it, hands each verb on."""
 import argparse
 import os
 import sys
@@ -20,17 +20,19 @@ def _stage_number(text):
 
 
 def _check(args):
-    from autograder import engine, report
+    from autograder.feedback import report
+    from autograder.grading import engine
+    from autograder.grading.context import GRADING, thorough
 
     impl = Path(args.impl) if args.impl else REPO_ROOT / "exercises"
     if not impl.is_dir():
         print(f"IMPL={args.impl}: no such folder", file=sys.stderr)
         return 2
-    profile = engine.GRADING if args.profile == "grading" else engine.thorough(args.seed)
+    profile = GRADING if args.profile == "grading" else thorough(args.seed)
     only = _only(args.stage, args.only)
     if only == set():
         return 2
-    from autograder.integrity import KitTampered
+    from autograder.grading.integrity import KitTampered
 
     try:
         result = engine.grade(args.stage, impl, profile, only=only, memory_mb=args.memory_mb,
@@ -41,7 +43,7 @@ def _check(args):
         return 3
     print(report.format_text(result, hints=args.hints))
     if not args.impl and not os.environ.get("AUTOGRADER_NO_PROGRESS"):  # the kit's own tests
-        from autograder import progress
+        from autograder.learner import progress
 
         progress.record(result)
         if result.full_marks:
@@ -69,7 +71,7 @@ def _only(stage_number, text):
 
 
 def _hint(args):
-    from autograder import report
+    from autograder.feedback import report
 
     text = report.format_hints(load_stages()[args.stage], args.function)
     if text is None:
@@ -82,7 +84,7 @@ def _hint(args):
 
 
 def _watch(args):
-    from autograder import watch
+    from autograder.learner import watch
 
     impl = Path(args.impl) if args.impl else REPO_ROOT / "exercises"
     if not impl.is_dir():
@@ -94,14 +96,14 @@ def _watch(args):
 
 
 def _progress(_args):
-    from autograder import progress
+    from autograder.learner import progress
 
     print(progress.table())
     return 0
 
 
 def _reset(args):
-    from autograder import progress
+    from autograder.learner import progress
 
     stage = load_stages()[args.stage]
     backup = progress.reset(stage)
@@ -113,7 +115,7 @@ def _reset(args):
 
 
 def _solution(args):
-    from autograder import progress
+    from autograder.learner import progress
 
     stage = load_stages()[args.stage]
     text = progress.solution(stage, force=args.force)
@@ -238,7 +240,7 @@ def main(argv=None):
     if argv[:1] == ["data"]:  # its options belong to autograder.download
         return _data(argv[1:])
     if argv[:1] == ["lab"]:  # its options belong to JupyterLab
-        from autograder import lab
+        from autograder.learner import lab
 
         return lab.main(argv[1:])
     args = parser().parse_args(argv)
@@ -246,8 +248,8 @@ def main(argv=None):
 
 
 def _grade(args):
-    from autograder import classgrade
-    from autograder.engine import SandboxUnavailable
+    from autograder.grading.sandbox import SandboxUnavailable
+    from autograder.instructor import classgrade
 
     if not Path(args.submissions).is_dir():
         print(f"SUBMISSIONS={args.submissions}: no such folder", file=sys.stderr)
@@ -262,14 +264,14 @@ def _grade(args):
 
 
 def _gradescope(args):
-    from autograder import gradescope
+    from autograder.instructor import gradescope
 
     return gradescope.main(args)
 
 
 def _course(args):
     """Generate the notebooks, or run one nbgrader step on the course."""
-    from autograder import course_runner
+    from autograder.instructor import course_runner
     from notebooks import build
 
     if args.action == "notebooks":

@@ -83,3 +83,12 @@ def load_stages(path=METADATA_FILE):
         raw = tomllib.load(f)
     stages = [_stage(dict(s)) for s in raw["stages"]]
     return {s.number: s for s in stages}
+
+
+def hidden_checks(stage):
+    """The checks of `stage` that only run at grading."""
+    return [c for c in stage.checks if c.hidden]
+
+
+def visible_checks(stage):
+    return [c for c in stage.checks if not c.hidden]

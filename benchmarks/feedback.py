@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from autograder import engine  # noqa: E402
+from autograder.grading import engine  # noqa: E402
 from autograder.metadata import load_stages  # noqa: E402
+
 from conftest import BUGGY, buggy_submission  # noqa: E402
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder import classgrade, engine, notebook_grading  # noqa: E402
+from autograder.grading import engine, notebook_grading  # noqa: E402
+from autograder.instructor import classgrade  # noqa: E402
 from autograder.metadata import load_stages  # noqa: E402
 
 HOSTILE = """

@@ -22,9 +22,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from autograder.metadata import load_stages  # noqa: E402
-from benchmarks.terminal import Terminal  # noqa: E402
+
+from support.terminal import Terminal  # noqa: E402
 
 VERDICT = r"Graded \d\d:\d\d:\d\d\..*\n"
 GRADING_TIME = re.compile(r"Total: .* in ([0-9.]+) s")

@@ -24,9 +24,9 @@ c.CourseDirectory.course_id = "mnist-jax-kit"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
-    "autograder.nbgrader_support.RepairTestCells",
+    "autograder.instructor.nbgrader_plugins.RepairTestCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "autograder.nbgrader_support.QuietOverwriteCells",
+    "autograder.instructor.nbgrader_plugins.QuietOverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
@@ -34,7 +34,7 @@ c.Autograde.sanitize_preprocessors = [
 # nbgrader's Execute) grades its stage-file cells in the kit's sandbox and
 # writes each test cell's verdict as its output; SaveAutoGrades records the points.
 c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_support.GradeWithEngine",
+    "autograder.instructor.nbgrader_plugins.GradeWithEngine",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
@@ -44,9 +44,9 @@ c.Autograde.autograde_preprocessors = [
 # Feedback shows the score of hidden checks, never their code or output.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.nbgrader_support.HideHiddenChecks",
+    "autograder.instructor.nbgrader_plugins.HideHiddenChecks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
 # `nbgrader export` writes student,stage,score,max_score.
-c.ExportApp.plugin_class = "autograder.nbgrader_support.KitCsvExport"
+c.ExportApp.plugin_class = "autograder.instructor.nbgrader_plugins.KitCsvExport"

@@ -23,8 +23,9 @@ import time
 import jupytext
 import nbformat
 
-from autograder import nbgrader_support as nbs
-from autograder.metadata import REPO_ROOT, load_stages
+from autograder.grading.notebook_grading import part_header
+from autograder.instructor.nbgrader_plugins import test_cell_source
+from autograder.metadata import REPO_ROOT, hidden_checks, load_stages, visible_checks
 
 SOURCES = REPO_ROOT / "notebooks"
 SOLUTIONS = REPO_ROOT / "solutions"
@@ -108,7 +109,7 @@ def learner_notebook(stage):
     story = [c for c in story if "timing" not in _tags(c)]
     setup = _code(
         "# Run this cell first. The kit is installed in .venv (make sets it up): use its Python as the kernel.\n"
-        "import numpy as np\nfrom autograder import notebook as kit\n\n"
+        "import numpy as np\nfrom autograder.learner import notebook as kit\n\n"
         f"kit.describe({stage.number})")
     checks = [
         _markdown("## Your score\n\nThe same checks, points and hints as "
@@ -209,7 +210,7 @@ def _stage_file_cells(stage):
     source = (SOLUTIONS / stage.file).read_text()
     cells = []
     for number, (kind, text, name) in enumerate(_segments(source), start=1):
-        body = nbs.part_header(number, stage.file) + "\n" + text
+        body = part_header(number, stage.file) + "\n" + text
         grade_id = f"part{number:02d}_{name}"
         if kind == "solution":
             cells.append(_code(todo_above_region(body), **_nbgrader(grade_id, solution=True)))
@@ -228,8 +229,8 @@ def _intro(stage):
 
 
 def _how_graded(stage):
-    hidden = nbs.hidden_checks(stage)
-    rows = "\n".join(f"| {c.title} | {c.points} |" for c in nbs.visible_checks(stage))
+    hidden = hidden_checks(stage)
+    rows = "\n".join(f"| {c.title} | {c.points} |" for c in visible_checks(stage))
     hidden_rows = "\n".join(f"| {c.title} (hidden) | {c.points} |" for c in hidden)
     return (
         "## How this assignment works\n\n"
@@ -246,15 +247,15 @@ def _how_graded(stage):
 
 def assignment_notebook(stage):
     """course/source/stageN_slug/stageN_slug.ipynb: solution cells plus one test cell per check."""
-    setup = _code(FIND_ROOT + "\nfrom autograder import nbgrader_support as kit\n\n"
+    setup = _code(FIND_ROOT + "\nfrom autograder.learner import course_notebook as kit\n\n"
                   f"kit.start({stage.number})", **_nbgrader("setup", locked=True))
     cells = _intro(stage) + [_markdown(_how_graded(stage)), setup]
     cells += [_markdown(f"## Your stage file: `{stage.file}`")] + _stage_file_cells(stage)
     cells.append(_markdown("## Checks\n\nEach cell below is one check of `make check`, "
                            "with the same points. The first one grades your whole file "
                            "(about a minute at most); the others look the result up."))
-    for check in nbs.visible_checks(stage) + nbs.hidden_checks(stage):
-        cells.append(_code(nbs.test_cell_source(stage, check),
+    for check in visible_checks(stage) + hidden_checks(stage):
+        cells.append(_code(test_cell_source(stage, check),
                            **_nbgrader(f"check_{check.id}", grade=True, locked=True,
                                        points=check.points)))
     cells.append(_markdown("## Where you stand"))

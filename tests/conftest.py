@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import engine
+from autograder.grading import engine
 from autograder.metadata import REPO_ROOT, load_stages
 
 TESTS = Path(__file__).resolve().parent

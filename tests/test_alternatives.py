@@ -10,8 +10,9 @@ import shutil
 
 import pytest
 
-from autograder import engine
+from autograder.grading import engine
 from autograder.metadata import load_stages
+
 from conftest import ALTERNATIVES
 
 ALTERNATIVE_FILES = sorted(ALTERNATIVES.glob("stage*_*.py"))

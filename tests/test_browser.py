@@ -18,7 +18,7 @@ import urllib.request
 
 import pytest
 
-from autograder import lab
+from autograder.learner import lab
 from autograder.metadata import REPO_ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -10,7 +10,9 @@ definitions win. The whole stage is graded, as `make check` does.
 """
 import pytest
 
-from autograder import blame, engine
+from autograder.feedback import blame
+from autograder.grading import engine
+
 from conftest import BUGGY, buggy_submission, declared, expected_failures
 
 VARIANTS = sorted(BUGGY.glob("stage*/*.py"))

@@ -5,11 +5,13 @@ the students graded after it), and grading with it must give the scores
 grading without it gives.
 """
 import pytest
-from conftest import BUGGY, buggy_submission, expected_failures
 
-from autograder import class_cache, engine, sandbox
+from autograder.grading import engine, sandbox
+from autograder.grading.worker_handle import CompileCache, jax_cache_settings
+from autograder.instructor import class_cache
 from autograder.metadata import REPO_ROOT, load_stages
-from autograder.worker_handle import CompileCache, jax_cache_settings
+
+from conftest import BUGGY, buggy_submission, expected_failures
 
 STAGE2 = load_stages()[2]
 VARIANT = BUGGY / "stage2" / "softmax_no_max_subtraction.py"

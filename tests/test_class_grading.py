@@ -12,8 +12,10 @@ import shutil
 
 import pytest
 
-from autograder import classgrade, engine
+from autograder.grading import engine
+from autograder.instructor import classgrade
 from autograder.metadata import REPO_ROOT, load_stages
+
 from conftest import ALTERNATIVES, BUGGY, expected_failures
 
 STAGE1, STAGE2 = load_stages()[1], load_stages()[2]

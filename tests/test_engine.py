@@ -10,8 +10,13 @@ import textwrap
 
 import pytest
 
-from autograder import engine, report, transport
+from autograder.feedback import report
+from autograder.grading import engine, reference
+from autograder.grading.context import GRADING, Context
+from autograder.grading.submission import Submission
 from autograder.metadata import REPO_ROOT, load_stages
+from autograder.worker import transport
+
 from conftest import grade_source
 
 STAGE = load_stages()[1]
@@ -250,13 +255,13 @@ def _drawn_cases():
     """The cases a derandomized forall draws, as grading draws them."""
     from hypothesis import strategies as st
 
-    class Source(engine.references.Live):
+    class Source(reference.Live):
         def __init__(self):
             super().__init__(None)
             self.begin_check("any")
 
     seen = []
-    ctx = engine.Context(None, Source(), None, engine.GRADING)
+    ctx = Context(None, Source(), None, GRADING)
     ctx.forall(st.fixed_dictionaries({"n": st.integers(1, 1000), "x": st.floats(-1e4, 1e4)}),
                lambda n, x: seen.append((n, x)), examples=40)
     return seen
@@ -277,8 +282,8 @@ def test_the_judge_never_imports_the_submission(tmp_path, solution_source):
     """ctx.judge: a second sandboxed worker for the stage, with none of the learner's names."""
     stage = load_stages()[1]
     (tmp_path / stage.file).write_text(solution_source(1))
-    submission = engine.Submission(tmp_path / stage.file, stage)
-    ctx = engine.Context(submission, None, stage, engine.GRADING)
+    submission = Submission(tmp_path / stage.file, stage)
+    ctx = Context(submission, None, stage, GRADING)
     try:
         submission.start()
         assert "softmax" in submission.probe("defined_names")

@@ -3,8 +3,11 @@ import ast
 
 import pytest
 
-from autograder import engine, generate, report
+from autograder import generate
+from autograder.feedback import report
+from autograder.grading import engine
 from autograder.metadata import REPO_ROOT, load_stages
+
 from conftest import graded_stages
 
 

@@ -6,9 +6,11 @@ import sys
 import numpy as np
 import pytest
 
-from autograder import blame, engine, report
-from autograder.compare import expect_close
+from autograder.checks.compare import expect_close
+from autograder.feedback import blame, report
+from autograder.grading.failures import CheckFailed, LearnerError
 from autograder.metadata import REPO_ROOT, load_stages
+
 from conftest import grade_source, graded_stages
 
 
@@ -79,9 +81,9 @@ def test_an_error_raised_inside_an_unverified_function_blocks_the_caller():
     error = {"type": "ValueError", "message": "bad", "frames": [(3, "softmax", "x")],
              "not_implemented": False}
     check = stage.check("forward_prop")
-    assert ledger.blame(check, engine.LearnerError("forward_prop", error)) == ("blocked", "softmax")
+    assert ledger.blame(check, LearnerError("forward_prop", error)) == ("blocked", "softmax")
     ledger.passed.add("softmax")  # softmax passed its own checks: forward_prop fed it bad input
-    assert ledger.blame(check, engine.LearnerError("forward_prop", error)) == ("fail",
+    assert ledger.blame(check, LearnerError("forward_prop", error)) == ("fail",
                                                                                "forward_prop")
 
 
@@ -126,13 +128,13 @@ def test_every_check_names_its_functions_and_follows_them(number):
 
 def test_symptoms_name_a_constant_factor_and_swapped_axes():
     expected = np.linspace(1, 2, 12).reshape(3, 4)
-    with pytest.raises(engine.CheckFailed) as factor:
+    with pytest.raises(CheckFailed) as factor:
         expect_close(expected * 37, expected, "dW1")
     assert "37 times" in factor.value.reason
-    with pytest.raises(engine.CheckFailed) as fraction:
+    with pytest.raises(CheckFailed) as fraction:
         expect_close(expected / 8, expected, "dW1")
     assert "1/8" in fraction.value.reason
-    with pytest.raises(engine.CheckFailed) as swapped:
+    with pytest.raises(CheckFailed) as swapped:
         expect_close(expected.T, expected, "A2")
     assert "swapped" in swapped.value.reason
 
@@ -145,7 +147,7 @@ def test_jax_errors_keep_the_lines_that_name_the_argument():
                "For simplicity, JAX has removed its internal frames from the traceback.")
     error = {"type": "ValueError", "message": message, "frames": [(12, "batched_forward", "x")],
              "not_implemented": False}
-    text = engine.LearnerError("batched_forward", error).reason
+    text = LearnerError("batched_forward", error).reason
     assert "argument X of type float32[5,3]" in text and "argument Y" in text
     assert "For simplicity" not in text and "line 12" in text
 

@@ -7,10 +7,12 @@ import sys
 import zipfile
 
 import pytest
-from conftest import BUGGY, buggy_submission, expected_failures
 
-from autograder import engine, gradescope
+from autograder.grading import engine
+from autograder.instructor import gradescope
 from autograder.metadata import REPO_ROOT, load_stages
+
+from conftest import BUGGY, buggy_submission, expected_failures
 
 STAGE1 = load_stages()[1]
 VARIANT = BUGGY / "stage1" / "descent_ignores_alpha.py"
@@ -76,7 +78,7 @@ def test_the_zip_has_both_scripts_at_its_root_and_the_kit(archive):
     assert {"setup.sh", "run_autograder"} <= names
     for script in ("setup.sh", "run_autograder"):
         assert modes[script] & stat.S_IXUSR, f"{script} is not executable"
-    assert {"autograder/engine.py", f"solutions/{STAGE1.file}", "stages.toml",
+    assert {"autograder/grading/engine.py", f"solutions/{STAGE1.file}", "stages.toml",
             "data/mnist_5k.npz", "autograder/checks/stage1.py"} <= names
     assert not any("__pycache__" in n or n.startswith((".cache", "tests/", "course/")) for n in names)
     assert lock == (REPO_ROOT / "requirements.lock").read_bytes()

@@ -31,12 +31,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import BUGGY, expected_failures
 
-from autograder import course_runner as runner
-from autograder import nbgrader_support as nbs
-from autograder.metadata import REPO_ROOT
+from autograder.instructor import course_runner as runner
+from autograder.instructor import nbgrader_plugins as nbs
+from autograder.metadata import REPO_ROOT, hidden_checks, load_stages, visible_checks
 from notebooks import build
+
+from conftest import BUGGY, expected_failures
 
 # One xdist worker runs this module (make test passes --dist loadgroup), so that its
 # course is released and round-tripped once, not once per worker.
@@ -121,7 +122,7 @@ def test_release_holds_no_solution_line(course):
 def test_release_hides_hidden_checks_and_says_so(course):
     for stage in stages():
         nb = read_nb(course / "release" / stage.slug / f"{stage.slug}.ipynb")
-        for check in nbs.hidden_checks(stage):
+        for check in hidden_checks(stage):
             cell = nb["cells"][cell_index(nb, f"check_{check.id}")]
             assert "grade_cell" not in source_of(cell)
         text = json.dumps(nb)
@@ -205,7 +206,7 @@ import json, shutil, sys, tempfile
 from pathlib import Path
 kit, stage_number, source = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]).read_text()
 sys.path.insert(0, kit)
-from autograder import engine
+from autograder.grading import engine
 from autograder.metadata import load_stages
 stage = load_stages()[stage_number]
 folder = tempfile.mkdtemp()
@@ -231,10 +232,10 @@ def replayed(kit, stage, source, tmp_path):
 
 @pytest.mark.parametrize("stage_number", [s.number for s in build.buildable_stages()])
 def test_release_kit_replays_every_visible_check_of_the_solution(course, tmp_path, stage_number):
-    stage = nbs.load_stages()[stage_number]
+    stage = load_stages()[stage_number]
     statuses = replayed(kit_of(course, stage), stage,
                         (REPO_ROOT / "solutions" / stage.file).read_text(), tmp_path)
-    assert set(statuses) == {c.id for c in nbs.visible_checks(stage)}
+    assert set(statuses) == {c.id for c in visible_checks(stage)}
     assert set(statuses.values()) == {"pass"}, statuses
 
 
@@ -262,7 +263,7 @@ def lookup_notebook(course, stage):
     import base64
     import inspect
 
-    from autograder import reference
+    from autograder.grading import reference
 
     nb = read_nb(course / "release" / stage.slug / f"{stage.slug}.ipynb")
     data = base64.b64encode((kit_of(course, stage) / "recorded" / f"{stage.slug}.pkl").read_bytes())
@@ -294,7 +295,7 @@ def test_the_lookup_really_finds_the_shipped_answers(course):
 
 
 def _key(function, Z):
-    from autograder import reference
+    from autograder.grading import reference
 
     return reference.key(function, ((Z,), {}))
 
@@ -339,7 +340,7 @@ def hanging(nb):
 
 def edited_cells(nb, stage):
     """One test cell deleted, another duplicated."""
-    ids = [f"check_{c.id}" for c in nbs.visible_checks(stage)]
+    ids = [f"check_{c.id}" for c in visible_checks(stage)]
     nb["cells"].pop(cell_index(nb, ids[0]))
     duplicate = json.loads(json.dumps(nb["cells"][cell_index(nb, ids[1])]))
     duplicate["id"] = "duplicated-by-student"
@@ -575,7 +576,7 @@ def test_hostile_notebooks_change_no_file_outside_their_sandbox(round_trip, cour
 def test_every_graded_notebook_has_feedback(round_trip, course):
     _, _, statuses, _ = round_trip
     for (student, stage_number), status in statuses.items():
-        stage = nbs.load_stages()[stage_number]
+        stage = load_stages()[stage_number]
         page = course / "feedback" / student / stage.slug / f"{stage.slug}.html"
         assert page.is_file() == (status in ("graded", "timed out")), (student, stage_number)
 
@@ -587,7 +588,7 @@ def test_feedback_shows_no_hidden_check(round_trip, course):
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text()))
         assert "BEGIN HIDDEN TESTS" not in text
         for stage in stages():
-            for check in nbs.hidden_checks(stage):
+            for check in hidden_checks(stage):
                 assert f'grade_cell({stage.number}, "{check.id}")' not in text
                 assert not re.search(re.escape(check.title) + r"\s+\d+/\d+", text), page
 
@@ -613,8 +614,8 @@ def test_checksum_warning_only_for_a_really_changed_hidden_cell(submitted, warne
     """The released hidden cell differs from its source by design: no warning for that."""
     import logging
 
-    stage = nbs.load_stages()[1]
-    check = nbs.hidden_checks(stage)[0]
+    stage = load_stages()[1]
+    check = hidden_checks(stage)[0]
     source = nbs.test_cell_source(stage, check)
     overwrite = nbs.QuietOverwriteCells()
     overwrite.gradebook, overwrite.notebook_id, overwrite.assignment_id = (

@@ -5,8 +5,9 @@ import pickle
 import numpy as np
 import pytest
 
-from autograder import notebook_grading as ng
-from autograder import reference, release
+from autograder.grading import notebook_grading as ng
+from autograder.grading import reference
+from autograder.instructor import release
 from autograder.metadata import REPO_ROOT, load_stages
 
 STAGE1 = load_stages()[1]

@@ -15,8 +15,9 @@ import pytest
 from nbclient import NotebookClient
 
 from autograder.metadata import REPO_ROOT
-from conftest import graded_stages
 from notebooks import build
+
+from conftest import graded_stages
 
 # One xdist worker runs this module (make test passes --dist loadgroup), so that the
 # notebooks are executed once, not once per worker.
@@ -37,7 +38,7 @@ def test_every_graded_stage_has_a_story():
 
 def test_stage_file_cells_rebuild_the_solution():
     """The assignment's stage-file cells, joined, are the solution file (markers aside)."""
-    from autograder import nbgrader_support as nbs
+    from autograder.learner import course_notebook as nbs
 
     for stage in build.buildable_stages():
         nb = build.assignment_notebook(stage)

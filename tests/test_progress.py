@@ -3,7 +3,8 @@ import shutil
 
 import pytest
 
-from autograder import engine, progress
+from autograder.grading import engine
+from autograder.learner import progress
 from autograder.metadata import REPO_ROOT, load_stages
 
 STAGE = load_stages()[1]

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from autograder import engine, integrity, sandbox
+from autograder.grading import integrity, sandbox
+from autograder.grading.sandbox import SandboxUnavailable
+from autograder.grading.submission import Submission
 from autograder.metadata import REPO_ROOT, load_stages
+
 from conftest import grade_source
 
 pytestmark = pytest.mark.skipif(sandbox.unavailable_reason() is not None,
@@ -53,7 +56,7 @@ PEEK = textwrap.dedent("""
 
 def peek_inside(tmp_path):
     (tmp_path / STAGE1.file).write_text(PEEK)
-    submission = engine.Submission(tmp_path / STAGE1.file, STAGE1)
+    submission = Submission(tmp_path / STAGE1.file, STAGE1)
     try:
         submission.start()
         assert submission.import_error is None, submission.import_error
@@ -71,7 +74,7 @@ def test_worker_sees_no_answers_no_checks_no_network(tmp_path):
     facts = peek_inside(tmp_path)
     hidden = ("solutions", "stages.toml", "course", "autograder/checks", "tests", "exercises")
     assert not any(facts["sees " + name] for name in hidden), facts
-    assert "checks" not in facts["kit_modules"] and "engine.py" not in facts["kit_modules"]
+    assert facts["kit_modules"] == ["__init__.py", "worker"], facts["kit_modules"]
     assert facts["uid"] == sandbox.NOBODY
     assert facts["pid"] < 10, "the worker has its own process namespace"
     assert facts["network"] != "connected"
@@ -135,10 +138,10 @@ def test_without_bubblewrap_self_study_says_so_and_instructors_refuse(tmp_path, 
     monkeypatch.setenv("AUTOGRADER_BWRAP", str(tmp_path / "no-bwrap"))
     result = grade_source(1, HONEST_RELU, tmp_path, only={"relu"})
     assert result.earned == 1 and result.info["sandbox"].startswith("off: bubblewrap")
-    from autograder import report
+    from autograder.feedback import report
     text = report.format_text(result)
     assert sum("Sandbox: off" in line for line in text.splitlines()) == 1
-    with pytest.raises(engine.SandboxUnavailable, match="--no-sandbox"):
+    with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
         grade_source(1, HONEST_RELU, tmp_path, sandbox_mode="require")
 
 

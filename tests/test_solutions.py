@@ -8,8 +8,9 @@ import os
 
 import pytest
 
-from autograder import engine
+from autograder.grading import engine
 from autograder.metadata import REPO_ROOT
+
 from conftest import graded_stages
 
 SOLUTIONS = REPO_ROOT / "solutions"

@@ -4,12 +4,13 @@ import shutil
 import sys
 
 import pytest
-from conftest import BUGGY, buggy_submission
 
 from autograder.metadata import REPO_ROOT, load_stages
 
+from conftest import BUGGY, buggy_submission
+
 sys.path.insert(0, str(REPO_ROOT))
-from benchmarks.terminal import Terminal
+from support.terminal import Terminal
 
 VERDICT = r"Graded \d\d:\d\d:\d\d\."
 
@@ -63,7 +64,8 @@ def _verdicts(report):
 def test_warm_grades_are_make_checks_grades(tmp_path, variant):
     """A watcher that graded the finished file first (its kept cases all pass) then grades
     a buggy save exactly as a cold `make check` does: same statuses, messages, inputs."""
-    from autograder import engine, watch
+    from autograder.grading import engine
+    from autograder.learner import watch
 
     cold_folder, warm_folder = tmp_path / "cold", tmp_path / "warm"
     cold_folder.mkdir()

@@ -8,11 +8,16 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
-from autograder.compare import (expect_all_close, expect_close, expect_finite, expect_shape,
-                                expect_unchanged)
-from autograder.engine import CheckFailed
+from autograder.checks import strategies as S
+from autograder.checks.compare import (
+    expect_all_close,
+    expect_close,
+    expect_finite,
+    expect_shape,
+    expect_unchanged,
+)
+from autograder.grading.failures import CheckFailed
 
 PARAMS = ("W1", "b1", "W2", "b2")
 GRADS = ("dW1", "db1", "dW2", "db2")

@@ -1,8 +1,8 @@
 """Building blocks shared by the checks of every stage."""
 import numpy as np
 
-from autograder.compare import as_array, expect_shape, expect_tree_close
-from autograder.engine import CheckFailed
+from autograder.checks.compare import as_array, expect_shape, expect_tree_close
+from autograder.grading.failures import CheckFailed
 
 
 def expect_float(got, what):

@@ -8,7 +8,7 @@ two training checks are shared too: each stage says how to measure its fit.
 """
 import numpy as np
 
-from autograder.engine import CheckFailed
+from autograder.grading.failures import CheckFailed
 
 FIT_M, FIT_N_IN = 10, 3
 FIT_BATCH = 4  # 10 rows -> batches of 4, 4 and 2

@@ -8,13 +8,16 @@ checks a law that any correct version obeys.
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
+from autograder.checks import strategies as S
 from autograder.checks.columns import (  # noqa: F401 - layout-free checks, re-exported
-    check_get_accuracy, check_init_params_randomness, check_one_hot, check_one_hot_missing_classes,
+    check_get_accuracy,
+    check_init_params_randomness,
+    check_one_hot,
+    check_one_hot_missing_classes,
 )
-from autograder.compare import as_array, expect_close, expect_finite, expect_shape
-from autograder.engine import CheckFailed
+from autograder.checks.compare import as_array, expect_close, expect_finite, expect_shape
+from autograder.grading.failures import CheckFailed
 
 PARAMS = ("W1", "b1", "W2", "b2")
 GRADS = ("dW1", "db1", "dW2", "db2")

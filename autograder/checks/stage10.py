@@ -12,11 +12,11 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
+from autograder.checks import strategies as S
+from autograder.checks.compare import as_array, expect_close
 from autograder.checks.rows import away_from_kinks, mean_cross_entropy_rows
-from autograder.compare import as_array, expect_close
-from autograder.engine import Abort, CheckFailed
+from autograder.grading.failures import Abort, CheckFailed
 
 PARAMS = ("W1", "b1", "W2", "b2")
 DEVICE_COUNTS = (1, 2, 8)

@@ -15,10 +15,10 @@ other: float32 could pick either class of a near tie.
 import numpy as np
 from hypothesis import assume
 
-from autograder import strategies as S
-from autograder.compare import as_array, expect_close, expect_shape
-from autograder.engine import CheckFailed, LearnerError
-from autograder.tolerances import tolerance
+from autograder.checks import strategies as S
+from autograder.checks.compare import as_array, expect_close, expect_shape
+from autograder.checks.tolerances import tolerance
+from autograder.grading.failures import CheckFailed, LearnerError
 
 PLATFORMS = ("cpu", "cuda")
 # (n_in, n_hidden, n_out) of the params the submission exports, and of the

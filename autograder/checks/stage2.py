@@ -1,15 +1,27 @@
 """Stage 2 (jax.numpy, column layout): stage 1's checks plus float32 JAX results."""
-from autograder import strategies as S
+from autograder.checks import strategies as S
 from autograder.checks.columns import (  # noqa: F401 - the check_* names are the registry
-    check_backward_prop_bias_sums, check_backward_prop_numerical, check_backward_prop_reference,
-    check_forward_prop, check_get_accuracy, check_get_predictions,
-    check_gradient_descent_deterministic, check_gradient_descent_steps,
-    check_init_params_randomness, check_init_params_shapes, check_one_hot,
-    check_one_hot_missing_classes, check_relu, check_relu_deriv, check_softmax_laws,
-    check_softmax_large_logits, check_softmax_reference, check_training_accuracy,
+    check_backward_prop_bias_sums,
+    check_backward_prop_numerical,
+    check_backward_prop_reference,
+    check_forward_prop,
+    check_get_accuracy,
+    check_get_predictions,
+    check_gradient_descent_deterministic,
+    check_gradient_descent_steps,
+    check_init_params_randomness,
+    check_init_params_shapes,
+    check_one_hot,
+    check_one_hot_missing_classes,
+    check_relu,
+    check_relu_deriv,
+    check_softmax_large_logits,
+    check_softmax_laws,
+    check_softmax_reference,
+    check_training_accuracy,
     check_update_params,
 )
-from autograder.engine import CheckFailed
+from autograder.grading.failures import CheckFailed
 
 
 def check_returns_jax_float32(ctx):

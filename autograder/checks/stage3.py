@@ -2,16 +2,24 @@
 import numpy as np
 from hypothesis import assume
 
-from autograder import strategies as S
 from autograder.checks import common, rows
+from autograder.checks import strategies as S
+from autograder.checks.compare import expect_all_close, expect_close, expect_shape
 from autograder.checks.rows import (  # noqa: F401 - the check_* names are the registry
-    check_get_accuracy, check_get_predictions, check_gradient_descent_deterministic,
-    check_init_params_randomness, check_init_params_shapes, check_one_hot,
-    check_one_hot_missing_classes, check_relu, check_relu_deriv, check_softmax_large_logits,
-    check_softmax_laws, check_softmax_reference,
+    check_get_accuracy,
+    check_get_predictions,
+    check_gradient_descent_deterministic,
+    check_init_params_randomness,
+    check_init_params_shapes,
+    check_one_hot,
+    check_one_hot_missing_classes,
+    check_relu,
+    check_relu_deriv,
+    check_softmax_large_logits,
+    check_softmax_laws,
+    check_softmax_reference,
 )
-from autograder.compare import expect_all_close, expect_close, expect_shape
-from autograder.engine import CheckFailed
+from autograder.grading.failures import CheckFailed
 
 ACTIVATIONS = ("z1", "a1", "z2", "a2")
 BATCH_ACTIVATIONS = ("Z1", "A1", "Z2", "A2")

@@ -8,19 +8,32 @@ jaxpr of train_step. The verdicts are made here from those facts.
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
+from autograder.checks import strategies as S
 from autograder.checks.columns import (  # noqa: F401 - the check_* names are the registry
-    PARAMS, check_backward_prop_bias_sums, check_backward_prop_numerical,
-    check_backward_prop_reference, check_forward_prop, check_get_accuracy, check_get_predictions,
-    check_gradient_descent_deterministic, check_gradient_descent_steps,
-    check_init_params_randomness, check_init_params_shapes, check_one_hot,
-    check_one_hot_missing_classes, check_relu, check_relu_deriv, check_softmax_laws,
-    check_softmax_large_logits, check_softmax_reference, check_update_params,
+    PARAMS,
+    check_backward_prop_bias_sums,
+    check_backward_prop_numerical,
+    check_backward_prop_reference,
+    check_forward_prop,
+    check_get_accuracy,
+    check_get_predictions,
+    check_gradient_descent_deterministic,
+    check_gradient_descent_steps,
+    check_init_params_randomness,
+    check_init_params_shapes,
+    check_one_hot,
+    check_one_hot_missing_classes,
+    check_relu,
+    check_relu_deriv,
+    check_softmax_large_logits,
+    check_softmax_laws,
+    check_softmax_reference,
+    check_update_params,
 )
+from autograder.checks.compare import expect_all_close, expect_close, expect_shape
 from autograder.checks.stage2 import check_returns_jax_float32  # noqa: F401 - same contract
-from autograder.compare import expect_all_close, expect_close, expect_shape
-from autograder.engine import CheckFailed
+from autograder.grading.failures import CheckFailed
 
 # Every function SPEC.md asks to jit, leaves first: a function's own trace then
 # happens in its own call, not nested in a caller's.

@@ -3,16 +3,29 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common, rows
-from autograder.checks.rows import (  # noqa: F401 - the check_* names are the registry
-    check_get_accuracy, check_get_predictions, check_gradient_descent_deterministic,
-    check_init_params_randomness, check_init_params_shapes, check_one_hot,
-    check_one_hot_missing_classes, check_relu, check_softmax_large_logits, check_softmax_reference,
+from autograder.checks import strategies as S
+from autograder.checks.compare import (
+    as_array,
+    expect_all_close,
+    expect_close,
+    expect_finite,
+    expect_shape,
 )
-from autograder.compare import as_array, expect_all_close, expect_close, expect_finite, expect_shape
-from autograder.engine import CheckFailed
-from autograder.tolerances import tolerance
+from autograder.checks.rows import (  # noqa: F401 - the check_* names are the registry
+    check_get_accuracy,
+    check_get_predictions,
+    check_gradient_descent_deterministic,
+    check_init_params_randomness,
+    check_init_params_shapes,
+    check_one_hot,
+    check_one_hot_missing_classes,
+    check_relu,
+    check_softmax_large_logits,
+    check_softmax_reference,
+)
+from autograder.checks.tolerances import tolerance
+from autograder.grading.failures import CheckFailed
 
 
 def check_forward_logits(ctx):

@@ -8,12 +8,17 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
-from autograder.compare import (as_array, expect_close, expect_finite, expect_shape,
-                                expect_tree_close)
-from autograder.engine import CheckFailed
-from autograder.tolerances import tolerance
+from autograder.checks import strategies as S
+from autograder.checks.compare import (
+    as_array,
+    expect_close,
+    expect_finite,
+    expect_shape,
+    expect_tree_close,
+)
+from autograder.checks.tolerances import tolerance
+from autograder.grading.failures import CheckFailed
 
 PARAMS = ("W1", "b1", "W2", "b2")
 JITTED = ("batched_forward", "loss_fn", "train_step")

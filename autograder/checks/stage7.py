@@ -7,16 +7,29 @@ with the reference's steps taken from the same numbers.
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
+from autograder.checks import strategies as S
 from autograder.checks.columns import check_get_accuracy  # noqa: F401 - layout-free
+from autograder.checks.compare import as_array, expect_close, expect_shape
 from autograder.checks.haiku_common import (  # noqa: F401 - the check_* names are the registry
-    LAYER_NAMES, Trees, check_apply_reference, check_apply_returns_logits, check_init_param_shapes,
-    check_loss_fn_large_logits, check_loss_fn_reference, check_module_structure,
-    default_networks, expect_layers_close, flatten, learner_arrays, logits, mean_cross_entropy,
+    Trees,
+    check_apply_reference,
+    check_apply_returns_logits,
+    check_init_param_shapes,
+    check_loss_fn_large_logits,
+    check_loss_fn_reference,
+    check_module_structure,
+    default_networks,
+    expect_layers_close,
+    learner_arrays,
 )
-from autograder.compare import as_array, expect_close, expect_shape
-from autograder.engine import CheckFailed
+from autograder.checks.param_trees import (
+    LAYER_NAMES,
+    flatten,
+    logits,
+    mean_cross_entropy,
+)
+from autograder.grading.failures import CheckFailed
 
 
 def _as_tree(W1, b1, W2, b2):

@@ -8,19 +8,39 @@ shuffle from a discarded one, and replay the same steps with the reference.
 import numpy as np
 
 from autograder.checks import common
+from autograder.checks.compare import as_array, expect_close, expect_shape
 from autograder.checks.fit_common import (
-    FIT_BATCH, FIT_LEARNING_RATE, FIT_N_IN, batch_order_checks, expect_recorded_steps,
-    fit_problem, orders, training_checks,
+    FIT_BATCH,
+    FIT_LEARNING_RATE,
+    FIT_N_IN,
+    batch_order_checks,
+    expect_recorded_steps,
+    fit_problem,
+    orders,
+    training_checks,
 )
 from autograder.checks.haiku_common import (  # noqa: F401 - the check_* names are the registry
-    DEFAULT_HIDDEN, DEFAULT_OUT, Trees, check_apply_reference, check_apply_returns_logits,
-    check_init_param_shapes, check_loss_fn_large_logits, check_loss_fn_reference,
-    check_module_structure, default_networks, expect_layers_close, flatten, layer_shapes,
-    learner_arrays, logits, mean_cross_entropy,
+    Trees,
+    check_apply_reference,
+    check_apply_returns_logits,
+    check_init_param_shapes,
+    check_loss_fn_large_logits,
+    check_loss_fn_reference,
+    check_module_structure,
+    default_networks,
+    expect_layers_close,
+    learner_arrays,
 )
-from autograder.compare import as_array, expect_close, expect_shape
-from autograder.engine import CheckFailed, to_numpy
-
+from autograder.checks.param_trees import (
+    DEFAULT_HIDDEN,
+    DEFAULT_OUT,
+    flatten,
+    layer_shapes,
+    logits,
+    mean_cross_entropy,
+)
+from autograder.grading.context import to_numpy
+from autograder.grading.failures import CheckFailed
 
 # ------------------------------------------------------------ make_optimizer
 

@@ -15,19 +15,35 @@ through the module's own train_step, and replayed with those formulas.
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder import strategies as S
 from autograder.checks import common
+from autograder.checks import strategies as S
+from autograder.checks.compare import as_array, expect_close, expect_shape, symptom
 from autograder.checks.fit_common import (
-    FIT_BATCH, FIT_LEARNING_RATE, FIT_N_IN, batch_order_checks, expect_recorded_steps,
-    fit_problem, orders, training_checks,
+    FIT_BATCH,
+    FIT_LEARNING_RATE,
+    FIT_N_IN,
+    batch_order_checks,
+    expect_recorded_steps,
+    fit_problem,
+    orders,
+    training_checks,
 )
-from autograder.checks.haiku_common import (
-    DEFAULT_HIDDEN, DEFAULT_OUT, LAYER_NAMES, _explain_apply, find_layers, flatten,
-    large_logit_case, layer_shapes, logits, logits_without_relu, mean_cross_entropy,
-    read_layers, with_layers,
+from autograder.checks.param_trees import (
+    DEFAULT_HIDDEN,
+    DEFAULT_OUT,
+    LAYER_NAMES,
+    explain_apply,
+    find_layers,
+    flatten,
+    large_logit_case,
+    layer_shapes,
+    logits,
+    logits_without_relu,
+    mean_cross_entropy,
+    read_layers,
+    with_layers,
 )
-from autograder.compare import as_array, expect_close, expect_shape, symptom
-from autograder.engine import CheckFailed
+from autograder.grading.failures import CheckFailed
 
 # (n_in, n_hidden, n_out, m), all three sizes different: a batch of one, a
 # single feature, a single hidden unit, odd sizes, and the real 10 classes.
@@ -236,7 +252,7 @@ def check_call_reference(ctx):
         got = ctx.sub.probe("mlp_call", function="MLP", sizes=sizes,
                             params=networks.params(w1, b1, w2, b2), X=X)
         expected = logits(w1, b1, w2, b2, X)
-        _explain_apply(got, expected, logits_without_relu(w1, b1, w2, b2, X))
+        explain_apply(got, expected, logits_without_relu(w1, b1, w2, b2, X))
         expect_close(got, expected, f"MLP{sizes}(X)")
     ctx.forall(nnx_networks(ctx.dtype), prop, examples=12)
 

@@ -1,0 +1,1 @@
+"""What the learner reads: the report, which function to blame, advice, inputs described."""

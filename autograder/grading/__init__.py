@@ -1,0 +1,1 @@
+"""Grade one submission, grader side: the engine, what a check sees, the worker it talks to."""

@@ -1,0 +1,204 @@
+"""The sandbox the worker runs in: what learner code can see, write and start.
+
+With bubblewrap (Debian package `bubblewrap`) the worker sees the system's
+read-only directories, the Python installation and the virtual environment
+read-only, a copy of the worker's own modules (not the checks, not
+`solutions/`) read-only, the submission read-only, and one private writable
+folder that is also its home and its /tmp (plus, where the grader passes one,
+a JAX compile cache: the learner's own read-write, a class's read-only). It
+has no network, its own process namespace, and runs as uid 65534 ("nobody"). When the grader runs as root, a
+pids cgroup also caps how many processes and threads it may start.
+
+Where bubblewrap cannot start (macOS, a container without user namespaces),
+`available()` says why; self-study grading then runs the worker unsandboxed,
+and instructor grading refuses unless told `--no-sandbox`.
+"""
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # autograder/
+SANDBOX_KIT = "/kit"            # the staged worker modules, read-only
+SANDBOX_SUBMISSION = "/submission"
+SANDBOX_WORK = "/tmp/work"      # the one writable folder
+NOBODY = 65534
+PIDS_MAX = 1024                 # JAX's thread pools need a few hundred threads
+PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
+
+
+def bwrap_path():
+    """The bubblewrap binary, or None (AUTOGRADER_BWRAP overrides, e.g. for tests)."""
+    return os.environ.get("AUTOGRADER_BWRAP") or shutil.which("bwrap")
+
+
+@functools.lru_cache(maxsize=None)
+def _probe_bwrap(path):
+    if not path or not os.access(path, os.X_OK):
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        result = subprocess.run([path, *system_binds(), "--unshare-all", "--", "/bin/true"],
+                                capture_output=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap could not start ({exc})"
+    if result.returncode:
+        return f"bubblewrap could not start ({result.stderr.decode(errors='replace').strip()})"
+    return None
+
+
+def unavailable_reason():
+    """None when the sandbox can start here, else one short reason."""
+    return _probe_bwrap(bwrap_path())
+
+
+def system_binds():
+    """Read-only system folders (symlinked ones, as on merged-/usr systems, as links)."""
+    # /sys read-only: XLA and BLAS read the CPU topology there, and without it they
+    # would split work differently and round float32 sums differently than unsandboxed.
+    binds = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--ro-bind", "/sys", "/sys",
+             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for name in ("/bin", "/lib", "/lib64", "/lib32", "/sbin"):
+        if os.path.islink(name):
+            binds += ["--symlink", os.readlink(name), name]
+        elif os.path.isdir(name):
+            binds += ["--ro-bind", name, name]
+    return binds
+
+
+def python_binds():
+    """The interpreter, its standard library and the environment's packages, read-only."""
+    roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    binds = []
+    for root in sorted(roots):
+        binds += ["--ro-bind", str(root), str(root)]
+    # sys.executable may be a link into another folder (a venv's bin/python).
+    real = Path(sys.executable).resolve().parent
+    if not any(real.is_relative_to(r) for r in roots):
+        binds += ["--ro-bind", str(real), str(real)]
+    return binds
+
+
+def gpu_binds():
+    """On a GPU machine, the NVIDIA devices CUDA opens."""
+    devices = sorted(str(p) for p in Path("/dev").glob("nvidia*"))
+    binds = []
+    for device in devices:
+        binds += ["--dev-bind", device, device]
+    return binds
+
+
+def stage_worker_modules(folder):
+    """Copy the worker package into `folder`/autograder (nothing else of the kit).
+
+    autograder/worker/ is the whole trust boundary: it imports nothing else of
+    the kit (the import contracts in pyproject.toml hold it to that).
+    """
+    target = Path(folder) / "autograder"
+    target.mkdir(parents=True)
+    (target / "__init__.py").write_text("")
+    shutil.copytree(PACKAGE_DIR / "worker", target / "worker",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+class Sandbox:
+    """The folders of one sandboxed worker, and the command line that starts it."""
+
+    def __init__(self, submission_path, writable_dirs=(), readonly_dirs=()):
+        self.root = tempfile.TemporaryDirectory(prefix="autograder-sandbox-")
+        base = Path(self.root.name)
+        self.kit = base / "kit"
+        stage_worker_modules(self.kit)
+        self.submission_dir = base / "submission"
+        self.submission_dir.mkdir()
+        self.copy_submission(submission_path)
+        self.work = base / "work"
+        self.work.mkdir()
+        self.writable_dirs = [Path(d) for d in writable_dirs]
+        self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
+        self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
+        self.cgroup = None
+
+    def copy_submission(self, submission_path):
+        """Copy the submission in (again: a standby worker takes the file as saved last)."""
+        target = self.submission_dir / Path(submission_path).name
+        if Path(submission_path).is_file():
+            shutil.copy2(submission_path, target)
+
+    def command(self, argv):
+        """bubblewrap's command line around `argv` (run inside with the paths inside)."""
+        binds = [*system_binds(), *python_binds(), *gpu_binds(),
+                 "--ro-bind", str(self.kit), SANDBOX_KIT,
+                 "--ro-bind", str(self.submission_dir), SANDBOX_SUBMISSION,
+                 "--bind", str(self.work), SANDBOX_WORK]
+        for folder in self.writable_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+            binds += ["--bind", str(folder), str(folder)]
+        for folder in self.readonly_dirs:
+            binds += ["--ro-bind", str(folder), str(folder)]
+        return [bwrap_path(), *binds, "--unshare-all", "--die-with-parent", "--new-session",
+                "--uid", str(NOBODY), "--gid", str(NOBODY), "--chdir", SANDBOX_WORK,
+                "--setenv", "HOME", SANDBOX_WORK, "--setenv", "TMPDIR", SANDBOX_WORK,
+                "--", *argv]
+
+    def with_process_limit(self, argv):
+        """`argv` run from a pids cgroup with a cap, so that nothing it starts escapes it.
+
+        Best effort, and only as root where cgroup v1's pids controller is
+        mounted. A shell joins the cgroup and then execs `argv`; the grader's
+        own process (multithreaded under JAX) never runs code in a forked child.
+        """
+        if os.geteuid() != 0 or not (PIDS_CGROUP_ROOT / "cgroup.procs").exists():
+            return argv
+        try:
+            group = PIDS_CGROUP_ROOT / f"autograder-{uuid.uuid4().hex[:12]}"
+            group.mkdir()
+            (group / "pids.max").write_text(str(PIDS_MAX))
+        except OSError:
+            return argv
+        self.cgroup = group
+        join = 'echo $$ > "$0" 2>/dev/null; exec "$@"'
+        return ["/bin/sh", "-c", join, str(group / "cgroup.procs"), *argv]
+
+    def close(self):
+        if self.cgroup:
+            # The killed processes leave the cgroup a moment after their parent has exited.
+            for _ in range(100):
+                try:
+                    self.cgroup.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.01)
+            self.cgroup = None
+        self.root.cleanup()
+
+
+class SandboxUnavailable(Exception):
+    """Instructor grading was asked for, but no sandbox can start here."""
+
+
+# How grading treats the sandbox: "auto" (self-study: use it where it starts,
+# else run without it and say so), "require" (instructors: refuse without it,
+# and share no writable compile cache between submissions) or "off" (--no-sandbox).
+SANDBOX_MODES = ("auto", "require", "off")
+
+
+def sandbox_decision(mode):
+    """(sandboxed, note): whether the worker runs sandboxed, and a line for the report."""
+    if mode not in SANDBOX_MODES:
+        raise ValueError(f"sandbox mode must be one of {SANDBOX_MODES}, not {mode!r}")
+    if mode == "off":
+        return False, "off (--no-sandbox): learner code ran with the grader's rights"
+    reason = unavailable_reason()
+    if reason is None:
+        return True, "bubblewrap"
+    if mode == "require":
+        raise SandboxUnavailable(
+            f"instructor grading needs the sandbox, and {reason}. Install bubblewrap "
+            "(apt-get install bubblewrap) or, only for code you trust, pass --no-sandbox.")
+    return False, f"off: {reason}; your code ran unsandboxed, as you"

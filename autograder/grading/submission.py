@@ -1,0 +1,122 @@
+"""The learner's stage file, imported in a worker that is restarted as needed."""
+from pathlib import Path
+
+from autograder.feedback import advice
+from autograder.grading.failures import Abort, LearnerError, NotWritten, raised_in
+from autograder.grading.worker_handle import SELF_STUDY_CACHE, Worker, WorkerGone
+
+IMPORT_TIMEOUT_S = 90.0
+
+
+CALL_TIMEOUT_S = 60.0
+
+
+class Submission:
+    """The learner's stage file, imported in a worker that is restarted as needed."""
+
+    def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
+                 sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S,
+                 standby=None, environment=None):
+        self.path = Path(path).resolve()
+        self.environment = environment  # extra environment variables for its workers
+        self.standby = standby  # a Worker started ahead (make watch), used for the first launch
+        self.import_timeout = import_timeout
+        self.sandboxed = sandboxed
+        self.compile_cache = compile_cache
+        self.stage = stage
+        self.memory_mb = memory_mb
+        self.call_timeout = call_timeout
+        self.worker = None
+        self.import_error = None
+        self.info = {}
+        self.broken = {}  # function -> why it cannot be called again (hang, crash)
+        self.needs_restart = False
+        self.restarts = 0
+
+    def _new_worker(self):
+        return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
+                      self.memory_mb, self.sandboxed, self.compile_cache, self.environment)
+
+    def start(self):
+        """Import the submission in a fresh worker; remember why if it fails."""
+        self.launch()
+        self.wait_for_import()
+
+    def launch(self):
+        """Start a fresh worker; it imports the submission while we do other work."""
+        if self.worker:
+            self.restarts += 1
+        self.close()
+        standby, self.standby = self.standby, None
+        if standby and standby.alive():
+            self.worker = standby
+            self.worker.load()
+            return
+        if standby:
+            standby.close()
+        self.worker = self._new_worker()
+        self.worker.spawn()
+
+    def wait_for_import(self):
+        try:
+            reply = self.worker.wait_for_import(self.import_timeout)
+        except WorkerGone as exc:
+            self.import_error = f"{exc}"
+            return
+        if reply["status"] == "ok":
+            self.info = reply["value"]
+            self.needs_restart = False
+        else:
+            self.import_error = advice.explain_import_error(self.stage.file, reply["error"])
+
+    def restart_if_needed(self):
+        if self.needs_restart and not self.import_error:
+            self.start()
+
+    def probe(self, name, function=None, **kwargs):
+        """Run probe `name` in the worker; `function` names the learner function involved."""
+        if self.import_error:
+            raise Abort(self.import_error)
+        if function in self.broken:
+            raise Abort(self.broken[function], function)
+        if self.needs_restart:
+            self.start()
+        try:
+            reply = self.worker.ask({"probe": name, "kwargs": kwargs}, self.call_timeout,
+                                    f"running `{function or name}`")
+        except WorkerGone as exc:
+            self.needs_restart = True
+            if function:
+                self.broken[function] = f"skipped: {exc} in an earlier check"
+            raise Abort(self._with_output(str(exc)), function) from None
+        if reply.get("tampered"):
+            self.needs_restart = True  # a fresh worker for the next check
+        if reply["status"] == "ok":
+            return reply["value"]
+        error = reply["error"]
+        if error["not_implemented"]:
+            where = raised_in(error)
+            missing = where if where in self.stage.calls else function
+            raise NotWritten(f"`{missing}` is not written yet (it raises NotImplementedError)",
+                             missing)
+        if error["type"] == "MissingFunction":
+            raise Abort(error["message"])
+        raise LearnerError(function or name, error)
+
+    def call(self, function, *args, return_args=False, **kwargs):
+        """Call the learner's `function`; returns its value as NumPy data."""
+        return self.call_full(function, *args, return_args=return_args, **kwargs)["value"]
+
+    def call_full(self, function, *args, return_args=False, **kwargs):
+        """Like `call`, returning {"value", "types", "args_after"?}."""
+        return self.probe("call", function=function, fn=function, args=args, kwargs=kwargs,
+                          return_args=return_args)
+
+    def _with_output(self, message):
+        tail = self.worker.output_tail() if self.worker else ""
+        return message + (f"\n    last lines your code printed:\n      {tail}" if tail else "")
+
+    def close(self):
+        if self.worker:
+            self.worker.close()
+            self.worker = None

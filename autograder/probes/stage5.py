@@ -1,2 +1,0 @@
-"""Stage 5 probes: the same vmap probe as stage 3 (`forward` now returns logits)."""
-from autograder.probes.stage3 import forward_calls_in_batched_forward  # noqa: F401 - registers it
