@@ -18,7 +18,7 @@ help:
 	@echo "make progress                                 every stage: not started, in progress, done"
 	@echo "make reset STAGE=N                            stage N's exercise back as shipped (backed up)"
 	@echo "make solution STAGE=N [FORCE=1]               the reference, once stage N has full marks"
-	@echo "make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]"
+	@echo "make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1] [TIMEOUT=s]"
 	@echo "                                              grade a class (docs/instructors.md)"
 	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
 	@echo "make test                                     run the kit's own tests"
@@ -62,8 +62,8 @@ hint: $(READY)
 	@$(PY) -m autograder hint $(STAGE) $(if $(FUNCTION),--function $(FUNCTION))
 
 grade: $(READY)
-	@$(if $(SUBMISSIONS),,echo "usage: make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1]" >&2; exit 2)
-	@$(PY) -m autograder grade $(SUBMISSIONS) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(STUDENT),--student $(STUDENT)) $(if $(STAGE),--stage $(STAGE)) $(if $(FORCE),--force) $(if $(NO_SANDBOX),--no-sandbox)
+	@$(if $(SUBMISSIONS),,echo "usage: make grade SUBMISSIONS=DIR [OUT=DIR] [JOBS=N] [STUDENT=id] [STAGE=n] [FORCE=1] [TIMEOUT=s]" >&2; exit 2)
+	@$(PY) -m autograder grade $(SUBMISSIONS) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) $(if $(STUDENT),--student $(STUDENT)) $(if $(STAGE),--stage $(STAGE)) $(if $(FORCE),--force) $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(NO_SANDBOX),--no-sandbox)
 
 # One Gradescope autograder zip per stage, in gradescope/ (docs/instructors.md).
 gradescope: $(READY)

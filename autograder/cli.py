@@ -201,6 +201,8 @@ def parser():
     grade.add_argument("--student", help="grade only this student")
     grade.add_argument("--stage", type=int, help="grade only this stage")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    grade.add_argument("--timeout", type=float, help="seconds a call of a submission's code, or "
+                       "its import, may take (default: 60 a call, 90 the import)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="grade even where the sandbox cannot start (trusted code only)")
     grade.set_defaults(run=_grade)
@@ -257,7 +259,8 @@ def _grade(args):
     try:
         return classgrade.grade_class(args.submissions, args.out, args.jobs, args.student,
                                       args.stage, args.force,
-                                      sandbox_mode="off" if args.no_sandbox else "require")
+                                      sandbox_mode="off" if args.no_sandbox else "require",
+                                      timeout=args.timeout)
     except SandboxUnavailable as exc:
         print(f"STOPPED: {exc}", file=sys.stderr)
         return 3

@@ -13,7 +13,9 @@ import pytest
 from autograder.feedback import blame
 from autograder.grading import engine
 
-from conftest import BUGGY, buggy_submission, declared, expected_failures
+from conftest import (
+    ALTERNATIVES, BUGGY, buggy_submission, declared, expected_failures, graded_stages,
+)
 
 VARIANTS = sorted(BUGGY.glob("stage*/*.py"))
 # A single bug may show as two failures at most: one in the function that
@@ -37,8 +39,9 @@ def test_variant_fails_named_checks_and_leads_to_its_bug(variant, tmp_path):
     assert blame.lead(report.outcomes, focus).check.id in expected, shown
 
 
-def test_enough_variants_per_stage():
-    counts = {}
-    for variant in VARIANTS:
-        counts[variant.parent.name] = counts.get(variant.parent.name, 0) + 1
-    assert all(n >= 8 for n in counts.values()), counts
+def test_every_graded_stage_has_its_variants_and_an_alternative():
+    """At least 8 buggy variants and one correct alternative per stage, none missing."""
+    buggy = {n: len(list((BUGGY / f"stage{n}").glob("*.py"))) for n in graded_stages()}
+    alternatives = {n: len(list(ALTERNATIVES.glob(f"stage{n}_*.py"))) for n in graded_stages()}
+    assert all(count >= 8 for count in buggy.values()), buggy
+    assert all(count >= 1 for count in alternatives.values()), alternatives

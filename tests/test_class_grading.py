@@ -8,6 +8,7 @@ the class, and everyone else has not submitted it).
 """
 import csv
 import json
+import re
 import shutil
 
 import pytest
@@ -127,15 +128,52 @@ def test_summary_names_the_checks_the_class_fails(graded):
     assert (graded["out"] / "stage1_scores.png").stat().st_size > 1000
 
 
-def test_a_second_run_grades_nothing_and_a_changed_file_is_regraded(graded, capsys):
-    before = (graded["out"] / "grades.csv").read_text()
+@pytest.fixture
+def graded_copy(graded, tmp_path):
+    """The graded class and its results, copied: a test may change them."""
+    shutil.copytree(graded["root"], tmp_path / "submissions")
+    shutil.copytree(graded["out"], tmp_path / "grades")
+    return {"root": tmp_path / "submissions", "out": tmp_path / "grades"}
+
+
+def regrade(graded_copy, capsys, **options):
+    """(exit status, how many submissions it graded) of grading the class again."""
     capsys.readouterr()
-    assert classgrade.grade_class(graded["root"], graded["out"], jobs=2, progress=False) == 0
-    assert "0 to grade" in capsys.readouterr().out
-    assert (graded["out"] / "grades.csv").read_text() == before
-    shutil.copy(REPO_ROOT / "solutions" / STAGE1.file, graded["root"] / "ben" / STAGE1.file)
-    assert classgrade.grade_class(graded["root"], graded["out"], jobs=2, student="ben",
-                                  progress=False) == 0
-    assert "1 to grade" in capsys.readouterr().out
-    rows = {(r["student"], r["stage"]): r for r in csv.DictReader((graded["out"] / "grades.csv").open())}
+    status = classgrade.grade_class(graded_copy["root"], graded_copy["out"], jobs=2,
+                                    progress=False, **options)
+    return status, int(re.search(r"(\d+) to grade", capsys.readouterr().out).group(1))
+
+
+def test_a_second_run_grades_nothing_and_a_changed_file_is_regraded(graded_copy, capsys):
+    before = (graded_copy["out"] / "grades.csv").read_text()
+    assert regrade(graded_copy, capsys) == (0, 0)
+    assert (graded_copy["out"] / "grades.csv").read_text() == before
+    shutil.copy(REPO_ROOT / "solutions" / STAGE1.file, graded_copy["root"] / "ben" / STAGE1.file)
+    assert regrade(graded_copy, capsys, student="ben") == (0, 1)
+    rows = {(r["student"], r["stage"]): r
+            for r in csv.DictReader((graded_copy["out"] / "grades.csv").open())}
     assert float(rows[("ben", "1")]["score"]) == STAGE1.max_points
+
+
+def test_force_regrades_unchanged_work_and_stage_narrows_it(graded_copy, capsys):
+    assert regrade(graded_copy, capsys, stage=2) == (0, 0)
+    assert regrade(graded_copy, capsys, stage=2, force=True) == (0, 1)  # gus, the only one
+
+
+def test_a_changed_kit_regrades_what_it_graded(graded_copy, capsys, monkeypatch):
+    from autograder.grading import integrity
+
+    version = integrity.version
+    monkeypatch.setattr(integrity, "version", lambda files=None: "changed-" + version(files))
+    assert regrade(graded_copy, capsys, stage=2) == (0, 1)
+    result = json.loads((graded_copy["out"] / "gus" / f"{STAGE2.slug}.json").read_text())
+    assert result["kit_version"].startswith("changed-")
+
+
+def test_code_that_runs_past_the_timeout_gets_the_timeout_status(tmp_path):
+    (tmp_path / "class" / "hal").mkdir(parents=True)
+    (tmp_path / "class" / "hal" / STAGE1.file).write_text("import time\ntime.sleep(600)\n")
+    assert classgrade.grade_class(tmp_path / "class", tmp_path / "out", jobs=1, progress=False,
+                                  timeout=3) == 0
+    row = next(csv.DictReader((tmp_path / "out" / "grades.csv").open()))
+    assert (row["student"], row["status"], float(row["score"])) == ("hal", "timeout", 0)

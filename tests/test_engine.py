@@ -8,6 +8,7 @@ import json
 import pickle
 import textwrap
 
+import numpy as np
 import pytest
 
 from autograder.feedback import report
@@ -155,21 +156,36 @@ def test_patching_numpy_inside_a_check_does_not_leak_into_others(tmp_path, solut
 
 
 def test_sabotaging_the_reference_changes_nothing(tmp_path, solution_source):
+    """Even unsandboxed, where the file can load solutions/ and patch it, the patch stays in
+    the worker's process: the grader computes its expected values with its own reference."""
     source = with_override(solution_source, f"""
         import importlib.util as _util
+        import sys as _sys
         _spec = _util.spec_from_file_location("reference_stage1_numpy",
                                               {str(REPO_ROOT / 'solutions' / STAGE.file)!r})
         _ref = _util.module_from_spec(_spec)
         _spec.loader.exec_module(_ref)
         _ref.softmax = lambda Z: np.zeros_like(Z)
-        import sys as _sys
         _sys.modules["reference_stage1_numpy"] = _ref
 
         def softmax(Z):
             return np.zeros_like(Z)
+
+        def patched_reference_softmax(Z):
+            return _sys.modules["reference_stage1_numpy"].softmax(Z)
     """)
-    result = grade_source(1, source, tmp_path, only={"softmax_reference"})
-    assert "softmax_reference" in failed(result)
+    (tmp_path / STAGE.file).write_text(source)
+    submission = Submission(tmp_path / STAGE.file, STAGE, sandboxed=False)
+    try:
+        submission.start()
+        assert submission.import_error is None, submission.import_error
+        ones = np.ones((2, 1))
+        assert not submission.call("patched_reference_softmax", ones).any(), "the patch ran"
+    finally:
+        submission.close()
+    result = engine.grade(1, tmp_path, sandbox_mode="off", only={"softmax_reference"})
+    assert not result.import_error
+    assert outcomes(result)["softmax_reference"].status == "fail"
 
 
 def test_patching_hypothesis_and_pytest_in_the_submission_changes_nothing(tmp_path,

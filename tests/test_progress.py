@@ -1,4 +1,5 @@
 """make progress, make reset and make solution, on a temporary copy of the kit."""
+import json
 import shutil
 
 import pytest
@@ -28,9 +29,7 @@ def graded(kit, source):
 def test_progress_moves_from_not_started_to_done_and_points_at_the_next_stage(kit):
     assert progress.status(STAGE, kit)[0] == "not started"
     assert "next: stage 1, exercises/stage1_numpy.py" in progress.table(kit)
-    exercise = (kit / "exercises" / STAGE.file).read_text()
-    relu = (kit / "solutions" / STAGE.file).read_text().split("def relu(Z):")[1].split("\n\n\n")[0]
-    graded(kit, exercise.replace(exercise.split("def relu(Z):")[1].split("\n\n\n")[0], relu))
+    graded(kit, with_solved_relu(kit))
     state, recorded = progress.status(STAGE, kit)
     assert state == "in progress" and 0 < recorded["earned"] < recorded["possible"]
     graded(kit, (kit / "solutions" / STAGE.file).read_text())
@@ -49,8 +48,31 @@ def test_reset_backs_up_the_learners_file_and_restores_the_stub(kit):
     assert progress.reset(STAGE, kit) is None  # nothing to back up the second time
 
 
+def with_solved_relu(kit):
+    """The shipped exercise with the reference's relu: some points, not all."""
+    exercise = (kit / "exercises" / STAGE.file).read_text()
+    relu = (kit / "solutions" / STAGE.file).read_text().split("def relu(Z):")[1].split("\n\n\n")[0]
+    return exercise.replace(exercise.split("def relu(Z):")[1].split("\n\n\n")[0], relu)
+
+
 def test_solution_only_after_full_marks_or_when_forced(kit):
     assert progress.solution(STAGE, root=kit) is None
     assert "### BEGIN SOLUTION" in progress.solution(STAGE, force=True, root=kit)
+    partial = graded(kit, with_solved_relu(kit))
+    assert 0 < partial.earned < partial.possible
+    assert progress.solution(STAGE, root=kit) is None, "shown at partial marks"
     graded(kit, (kit / "solutions" / STAGE.file).read_text())
     assert progress.solution(STAGE, root=kit) == (kit / "solutions" / STAGE.file).read_text()
+
+
+def test_make_check_records_progress_only_for_exercises(monkeypatch, tmp_path, capsys):
+    from autograder import cli
+
+    state = tmp_path / "progress.json"
+    monkeypatch.setattr(progress, "STATE", state)
+    monkeypatch.delenv("AUTOGRADER_NO_PROGRESS", raising=False)
+    assert cli.main(["check", "1", "--impl", str(REPO_ROOT / "exercises")]) == 1
+    assert not state.exists(), "a run with --impl is not the learner's progress"
+    assert cli.main(["check", "1"]) == 1
+    recorded = json.loads(state.read_text())["1"]
+    assert (recorded["earned"], recorded["possible"]) == (0, STAGE.max_points)

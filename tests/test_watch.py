@@ -1,18 +1,21 @@
 """`make watch` in a pseudo-terminal: a broken save, then a fixed one, one watcher throughout."""
 import re
 import shutil
-import sys
+import time
 
 import pytest
 
 from autograder.metadata import REPO_ROOT, load_stages
 
 from conftest import BUGGY, buggy_submission
-
-sys.path.insert(0, str(REPO_ROOT))
 from support.terminal import Terminal
 
 VERDICT = r"Graded \d\d:\d\d:\d\d\."
+
+
+def stamp(screen):
+    """The time of the last grade shown on `screen` (to the second)."""
+    return re.findall(r"Graded (\d\d:\d\d:\d\d)\.", screen)[-1]
 
 
 def test_watch_grades_every_save_and_quits_cleanly(tmp_path):
@@ -41,6 +44,12 @@ def test_watch_grades_every_save_and_quits_cleanly(tmp_path):
         terminal.type("h")  # hints on: the same grade shown again, no regrade
         shown = terminal.expect(VERDICT + r".*h: hide hints", timeout=30)
         assert "Full marks for stage 1" in shown
+        assert stamp(shown) == stamp(third)
+
+        time.sleep(1.1)  # the stamp counts seconds
+        terminal.type("r")  # grade again, unsaved: a new grade, hints still on
+        again = terminal.expect(VERDICT + r".*h: hide hints", timeout=120)
+        assert "Full marks for stage 1" in again and stamp(again) != stamp(third)
 
         terminal.type("\x03")  # Ctrl-C
         status = terminal.wait(timeout=30)
@@ -50,6 +59,19 @@ def test_watch_grades_every_save_and_quits_cleanly(tmp_path):
     assert status == 0, terminal.seen[-2000:]
     assert "Stopped watching." in rest
     assert not re.search(r"Traceback|Interrupt|\*\*\*", terminal.seen), terminal.seen[-2000:]
+
+
+def test_watch_quits_on_q(tmp_path):
+    stage = load_stages()[1]
+    shutil.copy(REPO_ROOT / "exercises" / stage.file, tmp_path / stage.file)
+    terminal = Terminal(["make", "watch", "STAGE=1", f"IMPL={tmp_path}"], cwd=REPO_ROOT)
+    try:
+        assert "Not written yet" in terminal.expect(VERDICT, timeout=180)
+        terminal.type("q")
+        status = terminal.wait(timeout=30)
+    finally:
+        terminal.close()
+    assert status == 0 and "Stopped watching." in terminal.unread, terminal.seen[-2000:]
 
 
 def _verdicts(report):

@@ -65,8 +65,11 @@ def _reference(stage):
     return _REFERENCES[stage.number]
 
 
-def grade_one(submission, sandbox_mode, compile_cache=None):
-    """The result of one submission as plain data (runs in a grading process)."""
+def grade_one(submission, sandbox_mode, compile_cache=None, timeout=None):
+    """The result of one submission as plain data (runs in a grading process).
+
+    `timeout`: seconds a call of its code, or its import, may take (None: the engine's).
+    """
     from autograder.feedback import report
     from autograder.grading import engine, notebook_grading
     from autograder.grading.integrity import KitTampered
@@ -78,15 +81,19 @@ def grade_one(submission, sandbox_mode, compile_cache=None):
     try:
         if submission.kind == "notebook":
             nb = json.loads(submission.path.read_text())
+            limits = {} if timeout is None else {"part_timeout": timeout, "call_timeout": timeout}
             graded = notebook_grading.grade_notebook(stage.number, nb, sandbox_mode,
                                                      reference=_reference(stage),
-                                                     compile_cache=compile_cache)
+                                                     compile_cache=compile_cache, **limits)
             outcome, timed_out, result["detail"] = graded.report, graded.timed_out, graded.note()
         else:
             with tempfile.TemporaryDirectory(prefix="class-") as folder:
                 (Path(folder) / stage.file).write_bytes(submission.path.read_bytes())
+                limits = {} if timeout is None else {"call_timeout": timeout,
+                                                     "import_timeout": timeout}
                 outcome = engine.grade(stage.number, folder, sandbox_mode=sandbox_mode,
-                                       reference=_reference(stage), compile_cache=compile_cache)
+                                       reference=_reference(stage), compile_cache=compile_cache,
+                                       **limits)
             timed_out = notebook_grading.timed_out(outcome)
         result.update(report.to_json(outcome), status="timeout" if timed_out else "graded")
         if any(o.status == "error" for o in outcome.outcomes):
@@ -113,10 +120,12 @@ def previous_result(out, submission):
 
 
 def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=False,
-                sandbox_mode="require", progress=True):
+                sandbox_mode="require", progress=True, timeout=None):
     """Grade every new or changed submission under `root` into `out`; returns the exit status.
 
     `student` and `stage` narrow what is graded; grades.csv always covers the class.
+    `timeout`: seconds a call of a submission's code, or its import, may take; a result
+    graded under another timeout counts as changed.
     0: grading worked (whatever the scores); 1: a grader fault; 3: the kit was tampered with.
     """
     from autograder.grading.sandbox import sandbox_decision
@@ -126,7 +135,7 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     out = Path(out)
     everyone = find_submissions(root)
     kit_files = integrity.snapshot()
-    version = integrity.version(kit_files)
+    version = integrity.version(kit_files) + ("" if timeout is None else f";timeout={timeout:g}")
     results, todo = {}, []
     for submission in everyone:
         previous = previous_result(out, submission)
@@ -139,7 +148,8 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
             todo.append((submission, mark))
     print(f"{len(everyone)} submissions of {len({s.student for s in everyone})} students: "
           f"{len(todo)} to grade, the others unchanged since their last grade")
-    stopped = _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root)
+    stopped = _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root,
+                         timeout)
     class_outputs.write_class(out, results, everyone)
     if stopped:
         print(f"STOPPED: {stopped}", file=sys.stderr)
@@ -150,7 +160,7 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     return 1 if any(r.get("grader_fault") for r in errors) else 0
 
 
-def _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root):
+def _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root, timeout):
     """Grade `todo` in a pool of processes; the reason grading stopped, if it did."""
     from autograder.instructor import class_cache, class_outputs
 
@@ -164,7 +174,7 @@ def _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root
     with ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1),
                              mp_context=spawn) as pool:
         # One stage after another: each process reuses its reference values.
-        futures = {pool.submit(grade_one, s, sandbox_mode, compile_cache): (s, mark)
+        futures = {pool.submit(grade_one, s, sandbox_mode, compile_cache, timeout): (s, mark)
                    for s, mark in sorted(todo, key=lambda t: (t[0].stage, t[0].student))}
         for future in _progress(as_completed(futures), len(futures), progress):
             submission, mark = futures[future]

@@ -147,11 +147,11 @@ class KeyboardMode:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
 
 
-def _screen(result, hints, path, clear):
+def _screen(result, graded_at, hints, path, clear):
     from autograder.feedback import report
 
     shown = os.path.relpath(path, Path.cwd()) if path.is_absolute() else str(path)
-    stamp = time.strftime("%H:%M:%S")
+    stamp = time.strftime("%H:%M:%S", time.localtime(graded_at))
     keys = "r: grade again  h: " + ("hide" if hints else "show") + " hints  q: quit"
     return ((CLEAR if clear else "") + report.format_text(result, hints=hints) + "\n\n"
             + f"Graded {stamp}. Watching {shown}: save it to grade again.  {keys}\n")
@@ -176,7 +176,7 @@ def watch(stage_number, impl_dir, sandbox_mode="auto", record_progress=False,
     events, stop = queue.Queue(), threading.Event()
     grader = WarmGrader(stage, impl_dir, sandbox_mode)
     threading.Thread(target=_watch_saves, args=(path, events, stop), daemon=True).start()
-    hints, result = False, None
+    hints, result, graded_at = False, None, None
     try:
         with KeyboardMode(keys) as keyboard:
             if keyboard.fd is not None:
@@ -192,8 +192,9 @@ def watch(stage_number, impl_dir, sandbox_mode="auto", record_progress=False,
                     hints = not hints
                 if "save" in kinds or any(key in REGRADE_KEYS for key in pressed):
                     result = _grade_and_record(grader, record_progress)
+                    graded_at = time.time()
                 if result is not None and (kinds & {"save", "key"}):
-                    out.write(_screen(result, hints, path, clear))
+                    out.write(_screen(result, graded_at, hints, path, clear))
                     out.flush()
                 pending = [events.get()] + _drain(events)
     except KeyboardInterrupt:
