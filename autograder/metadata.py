@@ -20,6 +20,9 @@ class Check:
     idea: str = ""  # what the check is about, shown with a failure
     functions: tuple = ()  # the learner functions it calls, the one it is about first
     across: bool = False  # about a property of all its functions (purity, jit), none first
+    # False when its failure does not change what the functions' callers compute (a
+    # dtype, whether a function is jitted): the checks after it are not blocked by it.
+    blocks: bool = True
 
     @property
     def hidden(self):

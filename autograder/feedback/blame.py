@@ -54,7 +54,7 @@ class Ledger:
         """Learn from the outcome of a check that ran."""
         if outcome.status == "pass" and outcome.check.function:
             self.passed.add(outcome.check.function)
-        elif outcome.status in BAD and outcome.function:
+        elif outcome.status in BAD and outcome.function and outcome.check.blocks:
             self.failed.add(outcome.function)
 
     def blame(self, check, exc):

@@ -120,7 +120,8 @@ def _table(outcomes, first, hints):
     id_width = max(len(o.check.id) for o in outcomes)
     lines = [f"  {'result':<7}  {'points':>6}  {'check':<{id_width}}  title"]
     for o in outcomes:
-        title = o.check.title + (f" (blocked by `{o.function}`)" if o.status == "blocked" else "")
+        title = o.check.title + (f" (blocked by `{o.function}`)" if o.status == "blocked" else
+                                 f" (passes, but waits on `{o.waits_on}`)" if o.waits_on else "")
         lines.append(f"  {_status(o)}  {f'{o.earned}/{o.check.points}':>6}  "
                      f"{o.check.id:<{id_width}}  {title}")
         if o is first or o.status in ("pass", "blocked"):
@@ -226,6 +227,7 @@ def to_json(report):
                 "details": o.detail,
                 "advice": o.advice,
                 "function": o.function,
+                "waits_on": o.waits_on,
                 "idea": "" if o.status == "pass" else o.check.idea,
                 "hint": "" if o.status == "pass" else o.check.hint,
                 "seconds": round(o.seconds, 3),
@@ -245,8 +247,9 @@ def write_json(report, path):
 class Outcome:
     check: object
     earned: int
-    # "pass", "fail", "todo" (a function it needs is not written yet), "blocked"
-    # (not run, or failed inside, because of `function`), "error" (a fault in the
+    # "pass" (with `waits_on` when it passed only once the report's focus was
+    # settled), "fail", "todo" (a function it needs is not written yet), "blocked"
+    # (it fails, or failed inside, because of `function`), "error" (a fault in the
     # grader) or "unchecked" (a release cannot check it)
     status: str
     reason: str = ""
@@ -256,6 +259,7 @@ class Outcome:
     function: str = ""  # the learner function to blame, for a check that did not pass
     advice: str = ""  # how to fix this failure, shown on request
     raised: bool = False  # the learner's code raised, rather than returning a wrong value
+    waits_on: str = ""  # a pass of a check that goes through `waits_on`, which fails its own
 
 
 @dataclass

@@ -79,6 +79,9 @@ class Context:
         self.profile = profile
         self._judge = None
         self._judge_folder = None
+        # False while a check blocked by a failing function runs for the score alone:
+        # its first failing input settles it, no smaller one is looked for.
+        self.shrink = True
 
     @property
     def judge(self):
@@ -146,8 +149,12 @@ class Context:
         if self.source.replaying:
             return self._replay(index, prop)
         known = self.source.known_cases(index)
-        if known is not None and self._all_pass(known, prop):
-            return
+        if known is not None:
+            failure = self._first_failure_of(known, prop)
+            if failure is None:
+                return
+            if not self.shrink:
+                raise failure
         count = max(1, round(examples * self.profile.example_scale))
         if self.profile.vary_fixed_inputs:
             explicit = [_scaled_floats(case) for case in explicit]
@@ -171,6 +178,8 @@ class Context:
             except (CheckFailed, LearnerError) as exc:
                 exc.inputs = case
                 failures[:] = [exc]
+                if not self.shrink:
+                    raise _ShrinkBudgetSpent from None
                 raise
             self.source.saw_case(index, drawn)
 
@@ -188,20 +197,21 @@ class Context:
         self.source.passed_forall(index)
 
     @staticmethod
-    def _all_pass(cases, prop):
-        """True when `prop` holds on every case of an earlier passing run of this forall.
+    def _first_failure_of(cases, prop):
+        """The failure of `prop` on the first of `cases` (an earlier passing run's) it fails, or None.
 
         Hypothesis, derandomized, draws the same cases in the same order on
         every run that passes, so a run that passes them all is the run it
-        would make. On the first failure the caller runs Hypothesis afresh,
-        to find the smallest failing input as `make check` does.
+        would make. On a failure the caller runs Hypothesis afresh, to find
+        the smallest failing input as `make check` does.
         """
         for case in cases:
             try:
                 prop(**copy.deepcopy(case))
-            except (CheckFailed, LearnerError):
-                return False
-        return True
+            except (CheckFailed, LearnerError) as exc:
+                exc.inputs = case
+                return exc
+        return None
 
     def _replay(self, index, prop):
         """Run `prop` on the recorded cases of this forall; the first failure is reported as is."""

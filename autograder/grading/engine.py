@@ -60,11 +60,35 @@ def run_check(function, ctx, check, ledger):
 
 
 def blocked(check, function, ledger):
-    """The outcome of a check not run: it goes through `function`, which failed."""
+    """The outcome of a check that waits: it goes through `function`, which failed."""
     outcome = Outcome(check, 0, "blocked", f"blocked by `{function}`, which fails an earlier "
                       "check: fix it first", function=function)
     ledger.record(outcome)
     return outcome
+
+
+def score_blocked(function, ctx, waiting):
+    """`waiting` (a blocked check's outcome) once the check has run for the score alone.
+
+    The report's order and focus are settled: nothing is learnt from this run.
+    A check that passes with the learner's code as it is earns its points and
+    says what it waits on; one that fails stays blocked, without shrinking its
+    input (its failure is the blocking function's to explain).
+    """
+    check, blocker = waiting.check, waiting.function
+    started = time.perf_counter()
+    ctx.shrink = False
+    try:
+        ctx.source.begin_check(check.id)
+        function(ctx)
+    except (CheckFailed, LearnerError, Abort, Unchecked, Unrecorded):
+        return waiting
+    except Exception:  # noqa: BLE001 - a grader fault here must not change the verdict shown
+        return waiting
+    finally:
+        ctx.shrink = True
+    return Outcome(check, check.points, "pass", f"passes, but waits on `{blocker}`",
+                   seconds=time.perf_counter() - started, waits_on=blocker)
 
 
 def default_compile_cache(sandbox_mode):
@@ -111,15 +135,22 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         ctx = Context(submission, source, stage, profile)
         submission.wait_for_import()
         ledger = blame.Ledger(stage)
+        waiting = []  # positions of the checks not run because a function they need failed
         for check in checks:
             if submission.import_error:
                 report.outcomes.append(Outcome(check, 0, "fail", submission.import_error))
             elif function := ledger.blocker(check):
+                waiting.append(len(report.outcomes))
                 report.outcomes.append(blocked(check, function, ledger))
             else:
                 submission.restart_if_needed()
                 ctx.source.begin_check(check.id)
                 report.outcomes.append(run_check(functions[check.id], ctx, check, ledger))
+        # Then the blocked checks, for the score: a grade is what the code earns.
+        for position in waiting:
+            submission.restart_if_needed()
+            outcome = report.outcomes[position]
+            report.outcomes[position] = score_blocked(functions[outcome.check.id], ctx, outcome)
         report.info = dict(submission.info, worker_restarts=submission.restarts,
                            sandbox=sandbox_note)
         report.import_error = submission.import_error or ""
