@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: check watch lab progress reset solution hint grade gradescope bench-grading bench-feedback bench-watch test exercises data stages lock clean help
+.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-grading bench-feedback bench-watch test exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
@@ -72,6 +72,11 @@ gradescope: $(READY)
 # Grades a synthetic class and prints its speed (benchmarks/grading.py --help).
 bench-grading: $(READY)
 	@$(PY) benchmarks/grading.py $(BENCH_ARGS)
+
+# Warm `make check` per stage, finished and with one bug, against a fresh `import jax`
+# in the same run (benchmarks/check.py --help).
+bench-check: $(READY)
+	@$(PY) benchmarks/check.py $(BENCH_ARGS)
 
 # Failing runs of `make check` against passing ones (benchmarks/feedback.py --help).
 bench-feedback: $(READY)

@@ -45,6 +45,8 @@ class Stage:
     training: dict = None  # alpha, iterations (or epochs), floor of the training check
     calls: dict = field(default_factory=dict)  # function -> the stage functions it calls
     libraries: tuple = ()  # distributions beyond numpy/jax/haiku/optax it uses (report versions)
+    # Pure array functions the worker may call as one compiled program each (JAX stages).
+    compiled: tuple = ()
 
     @property
     def file(self):
@@ -76,7 +78,8 @@ class Stage:
 def _stage(raw):
     checks = tuple(Check(**{**c, "functions": tuple(c.get("functions", ()))})
                    for c in raw.pop("checks", []))
-    return Stage(checks=checks, **{**raw, "libraries": tuple(raw.get("libraries", ()))})
+    return Stage(checks=checks, **{**raw, "libraries": tuple(raw.get("libraries", ())),
+                                   "compiled": tuple(raw.get("compiled", ()))})
 
 
 @cache

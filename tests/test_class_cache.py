@@ -47,6 +47,7 @@ def test_a_read_only_cache_is_never_written_by_jax():
 def test_submissions_read_the_cache_and_cannot_write_it(tmp_path, monkeypatch):
     folder = tmp_path / "jax-class"
     monkeypatch.setattr(class_cache, "CLASS_CACHE_DIR", folder)
+    monkeypatch.setattr(class_cache, "CLASS_KEPT_DIR", tmp_path / "kept-class")
     cache = class_cache.prepared([2] * class_cache.WORTH_FILLING, "require")
     assert cache == CompileCache(folder, writable=False)
     filled = cache_files(folder)
@@ -74,9 +75,12 @@ def test_submissions_read_the_cache_and_cannot_write_it(tmp_path, monkeypatch):
 
 def test_no_cache_where_it_does_not_apply(tmp_path, monkeypatch):
     monkeypatch.setattr(class_cache, "CLASS_CACHE_DIR", tmp_path / "jax-class")
+    monkeypatch.setattr(class_cache, "CLASS_KEPT_DIR", tmp_path / "kept-class")
     many = class_cache.WORTH_FILLING
     assert class_cache.prepared([2] * many, "off") is None
     assert class_cache.prepared([1] * many + [2] * (many - 1), "require") == \
         CompileCache(tmp_path / "jax-class", False)
     assert not (tmp_path / "jax-class").exists(), \
-        "a NumPy stage, or a stage with few submissions, filled the cache"
+        "a NumPy stage, or a stage with few submissions, filled the compile cache"
+    kept = {p.name for p in (tmp_path / "kept-class").glob("*.pkl")}
+    assert kept == {"stage1_numpy.pkl"}, "the stage with many submissions keeps its values"

@@ -375,7 +375,7 @@ def forges(nb, course):
         "db.execute(\"UPDATE grade SET manual_score = 0 WHERE notebook_id IN (SELECT n.id FROM "
         "submitted_notebook n JOIN submitted_assignment a ON n.assignment_id = a.id "
         "WHERE a.student_id = 'alice')\")\ndb.commit()",
-        f"open({str(REPO_ROOT / 'autograder' / 'nbgrader_support.py')!r}, 'a').write({fake!r})",
+        f"open({str(REPO_ROOT / 'autograder' / 'instructor' / 'nbgrader_plugins.py')!r}, 'a').write({fake!r})",
         at=3)
 
 
@@ -570,7 +570,7 @@ def test_hostile_notebooks_change_no_file_outside_their_sandbox(round_trip, cour
     _, _, _, kit_unchanged = round_trip
     assert kit_unchanged
     assert not (course / "victor-was-here").exists()
-    assert "grade_cell" not in (REPO_ROOT / "autograder" / "nbgrader_support.py").read_text()[-200:]
+    assert "grade_cell" not in (REPO_ROOT / "autograder" / "instructor" / "nbgrader_plugins.py").read_text()[-200:]
 
 
 def test_every_graded_notebook_has_feedback(round_trip, course):

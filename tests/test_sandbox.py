@@ -41,8 +41,9 @@ PEEK = textwrap.dedent("""
             facts["network"] = "connected"
         except OSError as exc:
             facts["network"] = type(exc).__name__
-        for target in (root / "solutions" / "x.py", root / ".cache" / "jax-worker" / "x", Path("/root/x"),
-                       Path("/usr/x")):
+        facts["cache"] = os.environ.get("JAX_COMPILATION_CACHE_DIR")
+        for target in (root / "solutions" / "x.py", root / ".cache" / "jax-worker" / "x",
+                       Path(facts["cache"], "x"), Path("/root/x"), Path("/usr/x")):
             try:
                 target.write_text("x")
                 facts["wrote " + str(target)] = True
@@ -87,9 +88,13 @@ def test_worker_writes_nowhere_but_its_own_folder(tmp_path):
     assert facts["wrote /usr/x"] is False
     # Inside, / is a private tmpfs: what lands there (/root/x) vanishes with the sandbox.
     assert not Path("/root/x").exists() and not (REPO_ROOT / "solutions" / "x.py").exists()
-    # The shared JAX compile cache is the one kit folder it may write in self-study mode.
+    # The shared JAX compile cache is the one kit folder it may write in self-study mode,
+    # seen inside at the same path in every kit (JAX's cache keys include it).
+    assert facts["cache"] == sandbox.SANDBOX_CACHE
+    assert facts["wrote " + str(REPO_ROOT / ".cache" / "jax-worker" / "x")] is False
+    assert facts["wrote " + sandbox.SANDBOX_CACHE + "/x"] is True
     cache_file = REPO_ROOT / ".cache" / "jax-worker" / "x"
-    assert facts["wrote " + str(cache_file)] is True
+    assert cache_file.read_text() == "x"
     cache_file.unlink()
 
 

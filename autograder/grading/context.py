@@ -1,15 +1,18 @@
 """What a check sees: the Context (ctx.sub, ctx.expected, ctx.forall) under a Hypothesis Profile."""
 import copy
+import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import hypothesis
-from hypothesis import HealthCheck, given, reporting, settings
-from hypothesis.errors import Flaky
 
 from autograder.grading import reference as references
 from autograder.grading.failures import CheckFailed, LearnerError
 from autograder.grading.submission import Submission
+
+# Hypothesis without its third-party plugins, whoever imports it first (a stage's
+# checks do): the grader draws with its own strategies only, and one plugin
+# installed beside it imports trio and pytest.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
 
 
 class _ShrinkBudgetSpent(BaseException):
@@ -43,7 +46,13 @@ def _draw_no_local_constants():
     providers.CONSTANTS_CACHE.cache.clear()
 
 
-_draw_no_local_constants()
+@functools.cache
+def _hypothesis():
+    """Hypothesis, set up on first use to draw the same cases in every process."""
+    import hypothesis
+
+    _draw_no_local_constants()
+    return hypothesis
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,10 @@ class Context:
                 return
             if not self.shrink:
                 raise failure
+        hypothesis = _hypothesis()
+        from hypothesis import HealthCheck, given, reporting, settings
+        from hypothesis.errors import Flaky
+
         count = max(1, round(examples * self.profile.example_scale))
         if self.profile.vary_fixed_inputs:
             explicit = [_scaled_floats(case) for case in explicit]
@@ -205,9 +218,17 @@ class Context:
         would make. On a failure the caller runs Hypothesis afresh, to find
         the smallest failing input as `make check` does.
         """
+        import warnings
+
+        from hypothesis.errors import HypothesisDeprecationWarning, UnsatisfiedAssumption
+
         for case in cases:
             try:
-                prop(**copy.deepcopy(case))
+                with warnings.catch_warnings():  # assume() outside @given: here on purpose
+                    warnings.simplefilter("ignore", HypothesisDeprecationWarning)
+                    prop(**copy.deepcopy(case))
+            except UnsatisfiedAssumption:
+                continue
             except (CheckFailed, LearnerError) as exc:
                 exc.inputs = case
                 return exc

@@ -15,12 +15,7 @@ from autograder.feedback.report import Outcome, Report
 from autograder.grading import integrity
 from autograder.grading.context import GRADING, RELEASE, UNCHECKED_REASON, Context
 from autograder.grading.failures import Abort, CheckFailed, LearnerError
-from autograder.grading.reference import (
-    Unchecked,
-    Unrecorded,
-    configure_reference_jax,
-    reference_source,
-)
+from autograder.grading.reference import Unchecked, Unrecorded, reference_source
 from autograder.grading.sandbox import sandbox_decision
 from autograder.grading.submission import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, Submission
 from autograder.grading.worker_handle import SELF_STUDY_CACHE
@@ -119,16 +114,15 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         reason = f"there is no file {path} (copy the stage file there, or point IMPL at its folder)"
         report.outcomes = [Outcome(c, 0, "fail", reason) for c in checks]
         return report
-    functions = load_check_functions(stage)
     submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
                             compile_cache=compile_cache or default_compile_cache(sandbox_mode),
                             import_timeout=import_timeout, standby=standby)
     ctx = None
     try:
-        submission.launch()
-        if stage.framework == "jax":
-            configure_reference_jax()
-        source = reference or reference_source(stage)
+        submission.launch()  # the worker imports the file while the grader imports its checks
+        functions = load_check_functions(stage)
+        kept = profile is GRADING and sandbox_mode != "require"
+        source = reference or reference_source(stage, kept)
         if source.replaying:  # the recorded inputs are the release profile's
             profile = RELEASE
             report.profile = RELEASE.name
@@ -151,6 +145,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
             submission.restart_if_needed()
             outcome = report.outcomes[position]
             report.outcomes[position] = score_blocked(functions[outcome.check.id], ctx, outcome)
+        source.save()
         report.info = dict(submission.info, worker_restarts=submission.restarts,
                            sandbox=sandbox_note)
         report.import_error = submission.import_error or ""

@@ -15,10 +15,13 @@ recorded from the reference when the release was built (`Replay`):
   example says it runs only at grading (status "unchecked").
 """
 import copy
+import functools
 import hashlib
 import importlib.util
 import io
+import os
 import pickle
+import sys
 from pathlib import Path
 
 from autograder.grading.worker_handle import CACHE_ROOT, CompileCache, jax_cache_settings
@@ -26,6 +29,7 @@ from autograder.metadata import REPO_ROOT
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
 RECORDED_DIR = REPO_ROOT / "recorded"
+KEPT_DIR = CACHE_ROOT / "kept"
 FORMAT = 1
 
 
@@ -83,14 +87,35 @@ def _feed(digest, value):
 
 
 class Live:
-    """Expected values computed now, by the reference module."""
+    """Expected values computed now, by the reference module.
+
+    Give the module, or the stage whose solution to import on first use: a
+    grade whose values are all kept never imports it (nor, for a JAX stage,
+    JAX in the grader).
+    """
 
     replaying = False
 
-    def __init__(self, module):
-        self.module = module
+    def __init__(self, module=None, stage=None):
+        self._module = module
+        self.stage = stage
+
+    @property
+    def module(self):
+        if self._module is None:
+            self._module = load_reference(self.stage)
+        return self._module
+
+    def save(self):
+        """Keep what this grade learnt for the next one (only a store on disk does)."""
 
     def value(self, label, compute, inputs):
+        return self._computed(compute)
+
+    def _computed(self, compute):
+        """compute(), once JAX is set up for the reference (a JAX stage's value may need it)."""
+        if self.stage is not None and self.stage.framework == "jax":
+            configure_reference_jax()
         return compute()
 
     def begin_check(self, check_id):
@@ -126,18 +151,20 @@ class CachedReference(Live):
 
     MAX_ENTRIES = 50_000  # values kept per stage and process
 
-    def __init__(self, module):
-        super().__init__(module)
+    def __init__(self, module=None, stage=None):
+        super().__init__(module, stage)
         self.values = {}
+        self.changed = False
 
     def value(self, label, compute, inputs):
         if not _plain(inputs):
-            return compute()
+            return self._computed(compute)
         name = key(label, inputs)
         if name not in self.values:
             if len(self.values) >= self.MAX_ENTRIES:
                 self.values.clear()
-            self.values[name] = compute()
+            self.values[name] = self._computed(compute)
+            self.changed = True
         return copy.deepcopy(self.values[name])
 
 
@@ -150,8 +177,8 @@ class CachedLive(CachedReference):
 
     keeps_cases = True
 
-    def __init__(self, module):
-        super().__init__(module)
+    def __init__(self, module=None, stage=None):
+        super().__init__(module, stage)
         self.cases = {}     # (check id, forall index) -> the cases of its last passing run
         self.pending = []   # the cases of the forall running now
 
@@ -163,7 +190,67 @@ class CachedLive(CachedReference):
         self.pending.append(case)
 
     def passed_forall(self, index):
+        if (self.check_id, index) not in self.cases:
+            self.changed = True
         self.cases[(self.check_id, index)] = self.pending
+
+
+class Kept(CachedLive):
+    """CachedLive whose values and cases last between processes, in one file per stage.
+
+    What the grader learns grading one file (the reference's values, the cases
+    of each forall that passed) holds for every file graded with the same kit,
+    libraries and profile: the next `make check` replays it without drawing
+    or computing. The file is the grader's own: under self-study in .cache/
+    (the sandboxed worker cannot write there); for a class, in the class's
+    cache, made from the solution before the class is graded. A file made by
+    another kit version is ignored.
+    """
+
+    FORMAT = 1
+
+    def __init__(self, stage, folder=None, save_changes=True):
+        super().__init__(stage=stage)
+        self.path = Path(folder or KEPT_DIR) / f"{stage.slug}.pkl"
+        self.stamp = kept_stamp()
+        self.save_changes = save_changes
+        self._merge(self._read())
+
+    def _read(self):
+        try:
+            data = _Restricted(io.BytesIO(self.path.read_bytes())).load()
+        except (OSError, EOFError, ValueError, pickle.UnpicklingError, AttributeError):
+            return {}
+        ok = isinstance(data, dict) and data.get("format") == self.FORMAT and \
+            data.get("stamp") == self.stamp
+        return data if ok else {}
+
+    def _merge(self, data):
+        self.values = {**data.get("values", {}), **self.values}
+        self.cases = {**data.get("cases", {}), **self.cases}
+
+    def save(self):
+        """Write what this grade added (merged with what another process wrote meanwhile)."""
+        if not (self.changed and self.save_changes):
+            return
+        self._merge(self._read())
+        data = {"format": self.FORMAT, "stamp": self.stamp, "values": self.values,
+                "cases": self.cases}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(data, protocol=5))
+        os.replace(partial, self.path)
+        self.changed = False
+
+
+def kept_stamp():
+    """What a kept value depends on: the kit's files (its pinned libraries included), the
+    Python, and which JAX platforms may run the reference."""
+    from autograder.grading import integrity
+
+    cuda = importlib.util.find_spec("jax_cuda12_plugin") is not None
+    return (f"{integrity.version()};{sys.version_info[:2]};"
+            f"{os.environ.get('JAX_PLATFORMS', '')};cuda={cuda}")
 
 
 def _plain(value):
@@ -244,10 +331,12 @@ class _Restricted(pickle.Unpickler):
                ("numpy._core.multiarray", "scalar"), ("builtins", "slice"),
                ("numpy.random._pickle", "__generator_ctor"),
                ("numpy.random._pickle", "__bit_generator_ctor"),
-               ("numpy.random._pickle", "__randomstate_ctor")}
+               ("numpy.random._pickle", "__randomstate_ctor"),
+               ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
+               ("builtins", "complex"), ("builtins", "set"), ("builtins", "frozenset")}
 
     def find_class(self, module, name):
-        if (module, name) in self.ALLOWED:
+        if (module, name) in self.ALLOWED or module == "numpy.dtypes":
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"the recording holds a {module}.{name}")
 
@@ -263,6 +352,7 @@ def load_recording(stage, folder=RECORDED_DIR):
     return data
 
 
+@functools.cache
 def configure_reference_jax():
     """The reference computes at the worker's precision, with its own compile cache."""
     import jax
@@ -274,10 +364,11 @@ def configure_reference_jax():
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
-def reference_source(stage):
-    """The reference of `stage`: solutions/ where the kit has it, else a release's recording."""
+def reference_source(stage, kept=False):
+    """The reference of `stage`: solutions/ where the kit has it (imported on first use; with
+    `kept`, through this kit's Kept store), else a release's recording."""
     if (SOLUTIONS_DIR / stage.file).is_file():
-        return Live(load_reference(stage))
+        return Kept(stage) if kept else Live(stage=stage)
     if recording_path(stage).is_file():
         return Replay(load_recording(stage))
     raise FileNotFoundError(f"neither {SOLUTIONS_DIR / stage.file} nor "
@@ -286,6 +377,8 @@ def reference_source(stage):
 
 def load_reference(stage):
     """The reference solution of `stage`, imported in the grader's own process."""
+    if stage.framework == "jax":
+        configure_reference_jax()
     spec = importlib.util.spec_from_file_location(f"reference_{stage.slug}",
                                                   SOLUTIONS_DIR / stage.file)
     module = importlib.util.module_from_spec(spec)

@@ -27,6 +27,9 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]  # autograder/
 SANDBOX_KIT = "/kit"            # the staged worker modules, read-only
 SANDBOX_SUBMISSION = "/submission"
 SANDBOX_WORK = "/tmp/work"      # the one writable folder
+# The JAX compile cache inside, at the same path in every kit: JAX's cache keys
+# include the folder's path, so a kit moved or cloned elsewhere would miss them all.
+SANDBOX_CACHE = "/cache/jax"
 NOBODY = 65534
 PIDS_MAX = 1024                 # JAX's thread pools need a few hundred threads
 PIDS_CGROUP_ROOT = Path("/sys/fs/cgroup/pids")
@@ -109,7 +112,7 @@ def stage_worker_modules(folder):
 class Sandbox:
     """The folders of one sandboxed worker, and the command line that starts it."""
 
-    def __init__(self, submission_path, writable_dirs=(), readonly_dirs=()):
+    def __init__(self, submission_path, compile_cache=None):
         self.root = tempfile.TemporaryDirectory(prefix="autograder-sandbox-")
         base = Path(self.root.name)
         self.kit = base / "kit"
@@ -119,8 +122,7 @@ class Sandbox:
         self.copy_submission(submission_path)
         self.work = base / "work"
         self.work.mkdir()
-        self.writable_dirs = [Path(d) for d in writable_dirs]
-        self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
+        self.compile_cache = compile_cache  # a worker_handle.CompileCache, or None
         self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
         self.cgroup = None
 
@@ -136,15 +138,21 @@ class Sandbox:
                  "--ro-bind", str(self.kit), SANDBOX_KIT,
                  "--ro-bind", str(self.submission_dir), SANDBOX_SUBMISSION,
                  "--bind", str(self.work), SANDBOX_WORK]
-        for folder in self.writable_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
-            binds += ["--bind", str(folder), str(folder)]
-        for folder in self.readonly_dirs:
-            binds += ["--ro-bind", str(folder), str(folder)]
+        binds += self._cache_binds()
         return [bwrap_path(), *binds, "--unshare-all", "--die-with-parent", "--new-session",
                 "--uid", str(NOBODY), "--gid", str(NOBODY), "--chdir", SANDBOX_WORK,
                 "--setenv", "HOME", SANDBOX_WORK, "--setenv", "TMPDIR", SANDBOX_WORK,
                 "--", *argv]
+
+    def _cache_binds(self):
+        """The compile cache at SANDBOX_CACHE (read-write, or read-only for a class)."""
+        cache = self.compile_cache
+        if cache is None or not (cache.writable or cache.folder.is_dir()):
+            return []
+        if cache.writable:
+            cache.folder.mkdir(parents=True, exist_ok=True)
+        return ["--bind" if cache.writable else "--ro-bind", str(cache.folder), SANDBOX_CACHE,
+                "--setenv", "JAX_COMPILATION_CACHE_DIR", SANDBOX_CACHE]
 
     def with_process_limit(self, argv):
         """`argv` run from a pids cgroup with a cap, so that nothing it starts escapes it.

@@ -110,7 +110,7 @@ class Submission:
     def call_full(self, function, *args, return_args=False, **kwargs):
         """Like `call`, returning {"value", "types", "args_after"?}."""
         return self.probe("call", function=function, fn=function, args=args, kwargs=kwargs,
-                          return_args=return_args)
+                          return_args=return_args, compile=function in self.stage.compiled)
 
     def _with_output(self, message):
         tail = self.worker.output_tail() if self.worker else ""

@@ -144,10 +144,7 @@ class Worker:
         worker = [sys.executable, "-m", "autograder.worker"]
         extra = ["--standby", ",".join(standby)] if standby is not None else []
         if self.sandboxed:
-            cache = self.compile_cache
-            self.sandbox = Sandbox(
-                self.path, writable_dirs=[cache.folder] if cache and cache.writable else [],
-                readonly_dirs=[cache.folder] if cache and not cache.writable else [])
+            self.sandbox = Sandbox(self.path, compile_cache=self.compile_cache)
             argv = self.sandbox.with_process_limit(
                 self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args, *extra]))
             cwd, kit_root = self.sandbox.work, SANDBOX_KIT

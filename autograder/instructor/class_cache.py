@@ -1,4 +1,4 @@
-"""A compile cache for grading a class: filled by the reference, read-only to students.
+"""What grading a class keeps from the reference: compiled programs and expected values.
 
 Instructor grading gives no submission a writable compile cache (it could
 plant programs for the submissions graded after it), so each worker compiled
@@ -9,15 +9,21 @@ function that compiles to the reference's program (the same operations on the
 same shapes: the grading inputs are derandomized) loads it instead of
 compiling it; any other program is compiled as before, so scores are the same
 with or without the cache.
+
+The same grade of the solution keeps the reference's values and the cases of
+every check (reference.Kept, in the grader's own folder): each grading
+process then starts from them, so a submission's passing checks replay those
+cases instead of drawing them, and no value is computed twice for a class.
 """
 from collections import Counter
 
 from autograder.grading import engine, integrity
-from autograder.grading.reference import SOLUTIONS_DIR
+from autograder.grading.reference import SOLUTIONS_DIR, Kept
 from autograder.grading.worker_handle import CACHE_ROOT, CompileCache
 from autograder.metadata import load_stages
 
 CLASS_CACHE_DIR = CACHE_ROOT / "jax-class"
+CLASS_KEPT_DIR = CACHE_ROOT / "kept-class"
 # Filling costs about one submission graded without the cache; each one like the
 # reference then grades about twice as fast, so it pays from four on.
 WORTH_FILLING = 4
@@ -28,23 +34,31 @@ class ReferenceNotFullMarks(Exception):
 
 
 def _marker(stage_number):
-    return CLASS_CACHE_DIR / f".filled-stage{stage_number}-{integrity.version()}"
+    return CLASS_KEPT_DIR / f".filled-stage{stage_number}-{integrity.version()}"
 
 
 def fill(stage_number):
-    """Grade the solution of a JAX stage with the cache writable, once per kit version."""
+    """Grade the solution with the caches writable, once per kit version."""
     marker = _marker(stage_number)
-    if load_stages()[stage_number].framework != "jax" or marker.exists():
+    if marker.exists():
         return
-    print(f"stage {stage_number}: compiling the reference's programs for the class "
+    stage = load_stages()[stage_number]
+    print(f"stage {stage_number}: grading the reference once for the class "
           "(once per kit version)...", flush=True)
+    jax = stage.framework == "jax"
     report = engine.grade(stage_number, SOLUTIONS_DIR, sandbox_mode="require",
-                          compile_cache=CompileCache(CLASS_CACHE_DIR, writable=True))
+                          compile_cache=CompileCache(CLASS_CACHE_DIR, writable=True) if jax else None,
+                          reference=Kept(stage, CLASS_KEPT_DIR))
     if not report.full_marks:
         raise ReferenceNotFullMarks(f"the solution of stage {stage_number} got {report.earned}/"
                                     f"{report.possible} while filling the compile cache")
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
+
+
+def kept_reference(stage):
+    """The class's store of the reference's values and cases (this process adds to it in memory)."""
+    return Kept(stage, CLASS_KEPT_DIR, save_changes=False)
 
 
 def prepared(submission_stages, sandbox_mode):

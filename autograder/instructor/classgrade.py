@@ -9,9 +9,10 @@ never run, only their Part cells graded), JOBS at a time.
 Incremental: a submission whose content, and the kit, are unchanged since its
 result in OUT was written is not graded again, so a second run, or a run
 resumed after being killed, grades only what is new (`--force` regrades all).
-Each grading process keeps the reference's values between the submissions of
-a stage (`CachedReference`): grading is derandomized, so every student's
-checks draw the same inputs and the reference computes them once.
+Each grading process starts from the class's store of the reference's values
+and cases (autograder.instructor.class_cache, made once per kit version from
+the solution) and adds to it: grading is derandomized, so every student's
+checks draw the same inputs, and the reference computes each value once.
 """
 import json
 import multiprocessing
@@ -24,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.grading import integrity
-from autograder.grading import reference as references
 from autograder.metadata import load_stages
 
 
@@ -56,12 +56,14 @@ def find_submissions(root, student=None, stage=None):
     return found
 
 
-_REFERENCES = {}  # stage number -> CachedReference, in each grading process
+_REFERENCES = {}  # stage number -> the class's Kept store, in each grading process
 
 
 def _reference(stage):
+    from autograder.instructor import class_cache
+
     if stage.number not in _REFERENCES:
-        _REFERENCES[stage.number] = references.CachedReference(references.load_reference(stage))
+        _REFERENCES[stage.number] = class_cache.kept_reference(stage)
     return _REFERENCES[stage.number]
 
 

@@ -78,9 +78,7 @@ class WarmGrader:
     def grade(self):
         """A Report for the file as it is now; the next worker starts as soon as this one is done."""
         if self.reference is None:  # imported once: its jitted functions stay compiled
-            self.reference = references.reference_source(self.stage)
-            if isinstance(self.reference, references.Live):
-                self.reference = references.CachedLive(self.reference.module)
+            self.reference = references.reference_source(self.stage, kept=True)
         standby, self.standby = self.standby, None
         try:
             return self.engine.grade(self.stage.number, self.impl_dir, sandbox_mode=self.sandbox_mode,

@@ -66,12 +66,17 @@ def describe_error(exc, learner_path):
 
 
 def fingerprint():
-    """Identity of every attribute of the watched modules that are loaded."""
-    return {
-        name: {attr: id(value) for attr, value in vars(sys.modules[name]).items()}
-        for name in WATCHED_MODULES
-        if name in sys.modules
-    }
+    """(names, identities) of the attributes of each watched module that is loaded.
+
+    Taken after every request, so kept cheap: two tuples a module, built in C.
+    """
+    found = {}
+    for name in WATCHED_MODULES:
+        module = sys.modules.get(name)
+        if module is not None:
+            namespace = vars(module)
+            found[name] = (tuple(namespace), tuple(map(id, namespace.values())))
+    return found
 
 
 def tampered(before, after):
@@ -81,16 +86,21 @@ def tampered(before, after):
     only adds a module attribute; that is not tampering.
     """
     changed = []
-    for module, attrs in after.items():
+    for module, now in after.items():
         if module not in before:  # first imported just now: this is its baseline
-            before[module] = attrs
+            before[module] = now
             continue
-        old = before[module]
+        if before[module] == now:
+            continue
+        old, new = dict(zip(*before[module])), dict(zip(*now))
         namespace = vars(sys.modules[module])
-        changed += [f"{module}.{a}" for a in old.keys() - attrs.keys()]
-        changed += [f"{module}.{a}" for a in attrs.keys() - old.keys()
-                    if not isinstance(namespace[a], types.ModuleType)]
-        changed += [f"{module}.{a}" for a in attrs.keys() & old.keys() if attrs[a] != old[a]]
+        here = [f"{module}.{a}" for a in old.keys() - new.keys()]
+        here += [f"{module}.{a}" for a in new.keys() - old.keys()
+                 if not isinstance(namespace[a], types.ModuleType)]
+        here += [f"{module}.{a}" for a in new.keys() & old.keys() if new[a] != old[a]]
+        if not here:  # only submodules came: the new baseline
+            before[module] = now
+        changed += here
     return sorted(changed)
 
 
