@@ -19,6 +19,7 @@ folder named on the command line, or named there itself. The kit's own
 tests (`pytest tests`) never are.
 """
 import os
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,10 +139,16 @@ class StageFile(pytest.File):
             yield CheckItem.from_parent(self, name=check.id, check=check)
 
     def report(self):
-        """The stage's Report, graded on the first call."""
-        if not hasattr(self, "_report"):
-            self._report = self._grade()
-        return self._report
+        """The stage's Report, graded on the first call (a grader fault is kept, not retried)."""
+        if not hasattr(self, "_graded"):
+            try:
+                self._graded = self._grade()
+            except Exception:  # noqa: BLE001 - every item of the stage reports it
+                self._graded = CheckFailure("The grader failed on this stage (a fault of the kit, "
+                                            f"not of your code):\n{traceback.format_exc()}")
+        if isinstance(self._graded, CheckFailure):
+            raise self._graded
+        return self._graded
 
     def _grade(self):
         from autograder.grading import engine
@@ -240,6 +247,6 @@ def pytest_terminal_summary(terminalreporter, config):
     """The report's focus and total for every stage graded."""
     from autograder.feedback.report import format_summary
 
-    for report in config.stash[RUN].reports:
+    for report in sorted(config.stash[RUN].reports, key=lambda r: r.stage.number):
         terminalreporter.write_sep("=", f"stage {report.stage.number}: the grade")
         terminalreporter.write_line(format_summary(report))

@@ -5,6 +5,7 @@ Every run here grades through the plugin, so each is compared with what
 `make check` (`python -m autograder check`) says about the same file.
 """
 import json
+import os
 import re
 import subprocess
 import sys
@@ -16,10 +17,10 @@ from autograder.metadata import REPO_ROOT, load_stages
 from conftest import BUGGY, buggy_submission
 
 
-def pytest_run(*args):
+def pytest_run(*args, env=None):
     """pytest in the kit's root, as a learner types it (progress is off: see conftest)."""
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=600, env=env)
 
 
 def make_check(*args):
@@ -141,3 +142,21 @@ def test_an_unknown_stage_or_folder_is_a_usage_error():
     assert done.returncode == 4 and "--stage must be one of 1, 2" in done.stderr, done.stderr
     done = pytest_run("--stage", "1", "--impl", "no/such/folder")
     assert done.returncode == 4 and "no such folder" in done.stderr, done.stderr
+
+
+def test_a_grader_fault_fails_every_item_of_the_stage_from_one_grading_run(tmp_path):
+    (tmp_path / "grader_fault.py").write_text(
+        "from autograder.grading import engine\n"
+        "runs = []\n"
+        "def grade(*args, **kwargs):\n"
+        "    runs.append(1)\n"
+        "    raise RuntimeError(f'grading run {len(runs)} broke')\n"
+        "engine.grade = grade\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    done = pytest_run("-p", "grader_fault", "--stage", "1", "--impl", "solutions", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    checks = len(load_stages()[1].checks)
+    assert re.search(rf"\b{checks} failed\b", done.stdout), done.stdout
+    assert done.stdout.count("not of your code):\nTraceback") == checks
+    assert done.stdout.count("grading run 1 broke") >= checks
+    assert "grading run 2" not in done.stdout
