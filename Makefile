@@ -87,7 +87,7 @@ bench-watch: $(READY)
 	@$(PY) benchmarks/watch.py $(BENCH_ARGS)
 
 test: $(READY)
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest tests $(PYTEST_ARGS)
 
 exercises: $(READY)
 	@$(PY) -m autograder exercises

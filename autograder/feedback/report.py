@@ -74,7 +74,7 @@ def _failure(o, hints):
     return lines
 
 
-def _def_line(path, function):
+def def_line(path, function):
     """The line of `def function` (or `class function`) in the learner's file, or None."""
     try:
         text = Path(path).read_text()
@@ -97,7 +97,7 @@ def _unwritten_line(report, todo):
         text += f"; waiting on them: {', '.join(behind)}"
     text += f" ({len(waiting)} checks, {points} points)."
     first = todo[0]
-    line = _def_line(report.path, first)
+    line = def_line(report.path, first)
     where = f" (line {line} of {_shown(report.path)})" if line else ""
     return textwrap.wrap(text, WIDTH - 2, initial_indent="  ", subsequent_indent="    ") + [
         f"  Next to write: `{first}`{where}."]
@@ -105,14 +105,19 @@ def _unwritten_line(report, todo):
 
 def _lead(report, first, hints):
     """The failure to fix first, in full."""
-    check = first.check
-    lines = [_colour(f"Fix first: `{first.function}`", "1"),
-             f"  {check.title} [{check.id}]  {first.earned}/{check.points}"]
-    lines += _failure(first, hints)
-    if not hints:
+    header = _colour(f"Fix first: `{first.function}`", "1")
+    return [header] + check_details(report, first, hints) + [""]
+
+
+def check_details(report, outcome, hints=False):
+    """One check that did not pass, in full: title, points, why, smallest input, idea, help."""
+    check = outcome.check
+    lines = [f"  {check.title} [{check.id}]  {outcome.earned}/{check.points}"]
+    lines += _failure(outcome, hints)
+    if not hints and outcome.function:
         lines += _indent("more help", f"make hint STAGE={report.stage.number} "
-                         f"FUNCTION={first.function} (it gives much away: try the idea first)")
-    return lines + [""]
+                         f"FUNCTION={outcome.function} (it gives much away: try the idea first)")
+    return lines
 
 
 def _table(outcomes, first, hints):
@@ -139,8 +144,7 @@ def format_text(report, hints=False):
         lines += ["  " + line for line in report.import_error.splitlines()] + [""]
         return "\n".join(lines + _footer(report))
     focus = report.focus
-    todo = [entry["function"] for entry in focus
-            if any(o.status == "todo" and o.function == entry["function"] for o in report.outcomes)]
+    todo = unwritten(report)
     first = None
     if focus and focus[0]["function"] not in todo:
         first = blame.lead(report.outcomes, focus[0]["function"])
@@ -151,6 +155,41 @@ def format_text(report, hints=False):
     if todo:
         lines += ([""] if shown else []) + _unwritten_line(report, todo)
     return "\n".join(lines + [""] + _footer(report))
+
+
+def unwritten(report):
+    """The functions not written yet, in the order of the report's focus."""
+    return [entry["function"] for entry in report.focus
+            if any(o.status == "todo" and o.function == entry["function"] for o in report.outcomes)]
+
+
+def format_summary(report):
+    """The few lines that close a run: the functions to fix, most urgent first, and the total."""
+    stage = report.stage
+    lines = [f"Stage {stage.number}: {stage.title} ({_shown(report.path)})"]
+    if report.import_error:
+        lines.append(f"  {_shown(report.path)} does not import, so no check can run.")
+        return "\n".join(lines + _footer(report))
+    todo = unwritten(report)
+    to_fix = [entry for entry in report.focus if entry["function"] not in todo]
+    if to_fix:
+        first, rest = to_fix[0], to_fix[1:]
+        lines += textwrap.wrap(f"Fix first: `{first['function']}` ({_count(first['checks'])} "
+                               f"fail or wait on it: {', '.join(first['checks'])})", WIDTH - 2,
+                               initial_indent="  ", subsequent_indent="    ")
+        lines += _indent("why", first["why"])
+        if rest:
+            lines += textwrap.wrap("Then: " + ", ".join(f"`{entry['function']}` "
+                                                        f"({_count(entry['checks'])})"
+                                                        for entry in rest), WIDTH - 2,
+                                   initial_indent="  ", subsequent_indent="    ")
+    if todo:
+        lines += _unwritten_line(report, todo)
+    return "\n".join(lines + _footer(report))
+
+
+def _count(checks):
+    return "1 check" if len(checks) == 1 else f"{len(checks)} checks"
 
 
 def _footer(report):
@@ -167,7 +206,7 @@ def _footer(report):
     if sandbox_note and sandbox_note != "bubblewrap":
         lines.append(f"Sandbox: {sandbox_note}")
     if report.partial:
-        lines.append("Only the checks asked for with --only ran: run without it for the grade.")
+        lines.append("Only the checks asked for ran: run them all for the grade.")
     elif report.full_marks:
         lines.append(_colour(f"Full marks for stage {stage.number}!", "32") + _next_stage(stage))
     return lines
