@@ -132,7 +132,17 @@ def test_release_hides_hidden_checks_and_says_so(course):
 # ---------------------------------------------------------------- the student release
 
 def kit_of(course, stage):
-    return course / "release" / stage.slug / "kit"
+    """The release kit of `stage`: autograder/, stages.toml and recorded/ beside the notebook."""
+    return course / "release" / stage.slug
+
+
+def test_released_notebook_opens_with_two_lines_and_the_kit_beside_it(course):
+    for stage in stages():
+        nb = release_nb(stage, course)
+        first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        assert source_of(first).splitlines() == [
+            "from autograder.learner import course_notebook as kit", f"kit.start({stage.number})"]
+        assert (kit_of(course, stage) / "autograder" / "learner" / "course_notebook.py").is_file()
 
 
 def test_release_kit_holds_no_solution_and_no_hidden_check(course):
@@ -182,9 +192,12 @@ def test_student_runs_the_release_alone_and_sees_the_visible_verdicts(course, tm
                            ("buggy", with_variant(source_nb(first, course), variant))):
         folder = tmp_path / name / first.slug
         shutil.copytree(course / "release" / first.slug, folder)
-        released = read_nb(folder / f"{first.slug}.ipynb")
-        write_nb(fill_in(released, notebook), folder / f"{first.slug}.ipynb")
+        released = fill_in(read_nb(folder / f"{first.slug}.ipynb"), notebook)
+        released["cells"].append(code_cell("import autograder\nprint('kit:', autograder.__file__)"))
+        write_nb(released, folder / f"{first.slug}.ipynb")
         run = run_notebook(folder, f"{first.slug}.ipynb")
+        # The release's own kit graded it, not one installed in the kernel's Python.
+        assert f"kit: {folder.resolve() / 'autograder' / '__init__.py'}" in json.dumps(run), name
         errors = {}
         for cell in run["cells"]:
             grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
