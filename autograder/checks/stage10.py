@@ -517,6 +517,10 @@ def run_fit(ctx, X, Y, seed, alpha, iterations, follow=True, devices=MOST_DEVICE
         raise
 
 
+def _devices(count):
+    return f"{count} device" + ("s" if count != 1 else "")
+
+
 def _fit_run(ctx, devices):
     """fit's record on a mesh of `devices` (run once per grading, shared by the fit checks)."""
     runs = ctx.__dict__.setdefault("stage10_fit", {})
@@ -533,8 +537,8 @@ def expect_on_fits_mesh(facts, name, record, function="fit"):
     if (facts["jax"] and len(mesh) < len(every)
             and sorted(facts["devices"]) == sorted(every)):
         raise CheckFailed(f"{name} lives on all {len(every)} devices JAX sees, not on the "
-                          f"{len(mesh)} of the mesh fit was given: fit placed it on a mesh of "
-                          "its own", f"mesh devices {sorted(mesh)}; sharding {facts['spec']}",
+                          f"mesh of {_devices(len(mesh))} fit was given: fit placed it on a mesh "
+                          "of its own", f"mesh devices {sorted(mesh)}; sharding {facts['spec']}",
                           function=function, advice="replicate and shard with the mesh argument "
                           "of fit; never build another mesh (make_mesh(), jax.devices()) inside "
                           "fit")
@@ -550,7 +554,8 @@ def check_fit_calls_train_step(ctx):
 
 def _expect_fit_calls(record):
     calls, mesh = record["calls"], record["mesh"]
-    what = f"fit(X ({FIT_M}, {FIT_N_IN}), mesh of {len(mesh)} devices, iterations={FIT_ITERATIONS})"
+    what = (f"fit(X ({FIT_M}, {FIT_N_IN}), mesh of {_devices(len(mesh))}, "
+            f"iterations={FIT_ITERATIONS})")
     if not calls:
         raise CheckFailed(f"{what} never called train_step",
                           "the grader follows fit's steps through your module's train_step: call "
@@ -603,7 +608,7 @@ def check_fit_result(ctx):
                                   f"{name} differs; fit must start from init_params with its key "
                                   f"and X's {FIT_N_IN} features")
         result = _expect_params_dict(record["result"], "fit's result", "fit")
-        on = f"on a mesh of {devices} device{'s' if devices > 1 else ''}"
+        on = f"on a mesh of {_devices(devices)}"
         for name in PARAMS:
             expect_on_fits_mesh(result[name], f"{name} returned by fit {on}", record)
             expect_replicated(result[name], f"{name} returned by fit {on}", record["mesh"], "fit")
