@@ -24,6 +24,7 @@ help:
 	@echo "make test                                     run the kit's own tests"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
+	@echo "make cuda                                     run JAX on your NVIDIA GPU (docs/learners.md)"
 	@echo "make stages                                   list the stages"
 
 $(READY): requirements.lock pyproject.toml
@@ -94,6 +95,13 @@ exercises: $(READY)
 
 data: $(READY)
 	@$(PY) -m autograder data
+
+# JAX on an NVIDIA GPU: the CUDA 12 plugin pinned for jaxlib 0.10.2 (Linux x86_64), on top of
+# requirements.lock, then the devices JAX now sees (docs/learners.md).
+.PHONY: cuda
+cuda: $(READY)
+	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps -r requirements-cuda.lock
+	@$(PY) -c 'import jax; print("JAX", jax.__version__, "sees:", ", ".join(f"{d.platform} ({d.device_kind})" for d in jax.devices()))'
 
 stages: $(READY)
 	@$(PY) -m autograder stages

@@ -36,24 +36,6 @@ BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {"name": "python", "version": "3.11"}
 
-FIND_ROOT = """\
-import os
-import sys
-from pathlib import Path
-
-# The kit's folder: $KIT_ROOT, else kit/ next to this notebook (a student release),
-# else the first folder above this notebook that holds stages.toml.
-_here = Path.cwd()
-_places = [Path(os.environ["KIT_ROOT"])] if os.environ.get("KIT_ROOT") else [_here / "kit", _here, *_here.parents]
-KIT_ROOT = next((p for p in _places if (p / "stages.toml").is_file()), None)
-if KIT_ROOT is None:
-    raise RuntimeError("Cannot find the kit (the folder with stages.toml): open this notebook "
-                       "inside the kit's folder, or set the environment variable KIT_ROOT.")
-if str(KIT_ROOT) not in sys.path:
-    sys.path.insert(0, str(KIT_ROOT))
-"""
-
-
 # ---------------------------------------------------------------- which stages
 
 def buildable_stages():
@@ -247,7 +229,9 @@ def _how_graded(stage):
 
 def assignment_notebook(stage):
     """course/source/stageN_slug/stageN_slug.ipynb: solution cells plus one test cell per check."""
-    setup = _code(FIND_ROOT + "\nfrom autograder.learner import course_notebook as kit\n\n"
+    # Two lines: the kernel starts in the notebook's folder, where `make release` puts the
+    # kit (autograder/ beside the notebook); in the course's source, .venv has the kit.
+    setup = _code("from autograder.learner import course_notebook as kit\n"
                   f"kit.start({stage.number})", **_nbgrader("setup", locked=True))
     cells = _intro(stage) + [_markdown(_how_graded(stage)), setup]
     cells += [_markdown(f"## Your stage file: `{stage.file}`")] + _stage_file_cells(stage)

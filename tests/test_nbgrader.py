@@ -70,13 +70,34 @@ def source_of(cell):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """A fresh course built from the current sources, released with nbgrader."""
-    root = tmp_path_factory.mktemp("course")
+    """A fresh course built from the current sources, released with nbgrader, in a fresh git
+    checkout laid out as the kit's: the kit's .gitignore on top, the course in course/."""
+    checkout = tmp_path_factory.mktemp("checkout")
+    root = checkout / "course"
+    root.mkdir()
+    shutil.copy(REPO_ROOT / ".gitignore", checkout)
     shutil.copy(REPO_ROOT / "course" / "nbgrader_config.py", root)
     for stage in stages():
         write_nb(build.assignment_notebook(stage), root / "source" / stage.slug / f"{stage.slug}.ipynb")
+    git(checkout, "init", "--quiet")
+    git(checkout, "add", "--all")
+    git(checkout, "-c", "user.name=kit", "-c", "user.email=kit@example.invalid", "commit",
+        "--quiet", "--message", "the course as the kit commits it")
     runner.course_command("release", root)
     return root
+
+
+def git(checkout, *args):
+    """Run git in `checkout`; its standard output."""
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=checkout, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def uncommitted(checkout):
+    """What `git status` lists in `checkout`: files an instructor would have to commit or ignore."""
+    return git(checkout, "status", "--porcelain", "--untracked-files=all").splitlines()
 
 
 def solution_body_lines(stage):
@@ -132,7 +153,17 @@ def test_release_hides_hidden_checks_and_says_so(course):
 # ---------------------------------------------------------------- the student release
 
 def kit_of(course, stage):
-    return course / "release" / stage.slug / "kit"
+    """The release kit of `stage`: autograder/, stages.toml and recorded/ beside the notebook."""
+    return course / "release" / stage.slug
+
+
+def test_released_notebook_opens_with_two_lines_and_the_kit_beside_it(course):
+    for stage in stages():
+        nb = release_nb(stage, course)
+        first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        assert source_of(first).splitlines() == [
+            "from autograder.learner import course_notebook as kit", f"kit.start({stage.number})"]
+        assert (kit_of(course, stage) / "autograder" / "learner" / "course_notebook.py").is_file()
 
 
 def test_release_kit_holds_no_solution_and_no_hidden_check(course):
@@ -182,9 +213,12 @@ def test_student_runs_the_release_alone_and_sees_the_visible_verdicts(course, tm
                            ("buggy", with_variant(source_nb(first, course), variant))):
         folder = tmp_path / name / first.slug
         shutil.copytree(course / "release" / first.slug, folder)
-        released = read_nb(folder / f"{first.slug}.ipynb")
-        write_nb(fill_in(released, notebook), folder / f"{first.slug}.ipynb")
+        released = fill_in(read_nb(folder / f"{first.slug}.ipynb"), notebook)
+        released["cells"].append(code_cell("import autograder\nprint('kit:', autograder.__file__)"))
+        write_nb(released, folder / f"{first.slug}.ipynb")
         run = run_notebook(folder, f"{first.slug}.ipynb")
+        # The release's own kit graded it, not one installed in the kernel's Python.
+        assert f"kit: {folder.resolve() / 'autograder' / '__init__.py'}" in json.dumps(run), name
         errors = {}
         for cell in run["cells"]:
             grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
@@ -454,7 +488,7 @@ def round_trip(course):
         assert runner.course_command("autograde", course, timeout=HANG_TIMEOUT_S, jobs=2) == 0
     AUTOGRADE_OUTPUT["all"] = output.getvalue()
     runner.course_command("grades", course)
-    runner.run_nbgrader(["generate_feedback", "*"], course, capture_output=True)
+    runner.course_command("feedback", course)
     seconds = time.perf_counter() - started
     rows = list(csv.DictReader((course / "grades.csv").open()))
     print(f"\nround trip: {seconds:.0f} s\n" + (course / "grades.csv").read_text())
@@ -571,6 +605,14 @@ def test_hostile_notebooks_change_no_file_outside_their_sandbox(round_trip, cour
     assert kit_unchanged
     assert not (course / "victor-was-here").exists()
     assert "grade_cell" not in (REPO_ROOT / "autograder" / "instructor" / "nbgrader_plugins.py").read_text()[-200:]
+
+
+def test_round_trip_leaves_git_status_clean(round_trip, course):
+    """make release, autograde, grades and feedback write only what the kit's .gitignore ignores
+    (course/grading/ was left untracked: one log and one status file per student)."""
+    assert (course / nbs.STATUS_DIR / "alice" / "autograde.log").is_file()
+    assert (course / "grades.csv").is_file() and (course / "feedback").is_dir()
+    assert uncommitted(course.parent) == []
 
 
 def test_every_graded_notebook_has_feedback(round_trip, course):

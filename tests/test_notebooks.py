@@ -56,6 +56,15 @@ def test_learner_notebooks_open_with_a_short_first_cell():
         assert "sys.path" not in first.source
 
 
+def test_assignment_notebooks_open_with_two_lines():
+    """The course's notebooks import the kit as they find it: installed in .venv, or beside
+    the released notebook (make release puts autograder/ there)."""
+    for stage in build.buildable_stages():
+        first = next(c for c in build.assignment_notebook(stage).cells if c.cell_type == "code")
+        assert first.source.splitlines() == [
+            "from autograder.learner import course_notebook as kit", f"kit.start({stage.number})"]
+
+
 def execute(path):
     nb = nbformat.read(path, as_version=4)
     started = time.perf_counter()

@@ -2,7 +2,9 @@
 shard_map steps, fit.
 
 The worker has 8 simulated CPU devices (see probes/stage10.py); every check
-builds its meshes with the learner's make_mesh over 1, 2 or 8 of them. The
+builds its meshes with the learner's make_mesh over 1, 2 or 8 of them (fit
+among them: a mesh smaller than the machine tells a fit that uses its mesh
+from one that builds its own; make_mesh is also given the last devices). The
 probes report where arrays live and what the compiled programs hold; the
 numbers are judged here against stage 6's step computed with NumPy in float64,
 on one device, so that a result that depends on the device count shows up as
@@ -25,6 +27,9 @@ MOST_DEVICES = DEVICE_COUNTS[-1]
 # compiles once per device count.
 SHAPES = ((3, 4, 3, 8), (8, 8, 10, 16), (2, 5, 10, 8))
 FIT_M, FIT_N_IN, FIT_ALPHA, FIT_ITERATIONS = 16, 8, 0.3, 3
+# fit's own checks run it on meshes smaller than the machine first: a fit that builds a
+# mesh of its own over every device cannot pass there.
+FIT_DEVICE_COUNTS = (2, 1, MOST_DEVICES)
 
 
 # ------------------------------------------------------------ stage 6's step in NumPy
@@ -169,8 +174,10 @@ def _expect_params_dict(params, what, function):
 # ------------------------------------------------------------ make_mesh
 
 def check_make_mesh(ctx):
-    """Check that make_mesh(devices) is a Mesh with one axis "data" over exactly those devices."""
-    facts = ctx.sub.probe("mesh_facts", function="make_mesh", counts=list(DEVICE_COUNTS))
+    """Check that make_mesh(devices) is a Mesh with one axis "data" over exactly those devices:
+    the first 1, 2 and 8 devices, the last 2 and 1, and every device when given none."""
+    facts = ctx.sub.probe("mesh_facts", function="make_mesh", counts=list(DEVICE_COUNTS),
+                          last_counts=[c for c in DEVICE_COUNTS[::-1] if c < MOST_DEVICES])
     for mesh in facts["meshes"]:
         plural = "s" if mesh["count"] > 1 else ""
         _expect_mesh(mesh, f"make_mesh(devices) for {mesh['count']} {'/'.join(mesh['platform'])} "
@@ -186,9 +193,15 @@ def _expect_mesh(mesh, what):
         raise CheckFailed(f"{what} has the axes {mesh['axis_names']}, expected the single "
                           "axis 'data'")
     if sorted(mesh["devices"]) != sorted(mesh["given"]):
-        raise CheckFailed(f"{what} spans the devices {mesh['devices']}, expected {mesh['given']}",
+        first = sorted(mesh["devices"]) == list(range(len(mesh["given"])))
+        raise CheckFailed(f"{what} spans the devices {mesh['devices']}, expected {mesh['given']}"
+                          + (": as many devices as given, but the first ones JAX lists, not "
+                             "those" if first else ""),
                           f"mesh shape {mesh['shape']}; the mesh must run over the devices it "
-                          "is given (all of jax.devices() when none are given)")
+                          "is given (all of jax.devices() when none are given)",
+                          advice="jax.make_mesh((n,), ('data',)) without devices= takes the first "
+                          "n devices: pass devices=devices, or build Mesh(np.array(devices), "
+                          "('data',))" if first else None)
 
 
 # ------------------------------------------------------------ shard_batch, replicate
@@ -504,19 +517,45 @@ def run_fit(ctx, X, Y, seed, alpha, iterations, follow=True, devices=MOST_DEVICE
         raise
 
 
-def _fit_run(ctx):
-    if "stage10_fit" not in ctx.__dict__:
+def _devices(count):
+    return f"{count} device" + ("s" if count != 1 else "")
+
+
+def _fit_run(ctx, devices):
+    """fit's record on a mesh of `devices` (run once per grading, shared by the fit checks)."""
+    runs = ctx.__dict__.setdefault("stage10_fit", {})
+    if devices not in runs:
         X, Y = _fit_problem(ctx)
-        ctx.stage10_fit = run_fit(ctx, X, Y, 3, FIT_ALPHA, FIT_ITERATIONS)
-    return ctx.stage10_fit
+        runs[devices] = run_fit(ctx, X, Y, 3, FIT_ALPHA, FIT_ITERATIONS, devices=devices)
+    return runs[devices]
+
+
+def expect_on_fits_mesh(facts, name, record, function="fit"):
+    """expect_on_mesh, naming the usual cause when an array of fit's lives on every device
+    JAX sees while fit was given a smaller mesh: a mesh fit built for itself."""
+    mesh, every = record["mesh"], record["all_devices"]
+    if (facts["jax"] and len(mesh) < len(every)
+            and sorted(facts["devices"]) == sorted(every)):
+        raise CheckFailed(f"{name} lives on all {len(every)} devices JAX sees, not on the "
+                          f"mesh of {_devices(len(mesh))} fit was given: fit placed it on a mesh "
+                          "of its own", f"mesh devices {sorted(mesh)}; sharding {facts['spec']}",
+                          function=function, advice="replicate and shard with the mesh argument "
+                          "of fit; never build another mesh (make_mesh(), jax.devices()) inside "
+                          "fit")
+    expect_on_mesh(facts, name, mesh, function)
 
 
 def check_fit_calls_train_step(ctx):
     """Check that fit calls train_step `iterations` times with the batch sharded once and the
-    params replicated, on 8 devices."""
-    record = _fit_run(ctx)
+    params replicated, on the mesh it is given: 2, 1 and 8 of the 8 devices."""
+    for devices in FIT_DEVICE_COUNTS:
+        _expect_fit_calls(_fit_run(ctx, devices))
+
+
+def _expect_fit_calls(record):
     calls, mesh = record["calls"], record["mesh"]
-    what = f"fit(X ({FIT_M}, {FIT_N_IN}), mesh of {len(mesh)} devices, iterations={FIT_ITERATIONS})"
+    what = (f"fit(X ({FIT_M}, {FIT_N_IN}), mesh of {_devices(len(mesh))}, "
+            f"iterations={FIT_ITERATIONS})")
     if not calls:
         raise CheckFailed(f"{what} never called train_step",
                           "the grader follows fit's steps through your module's train_step: call "
@@ -532,14 +571,20 @@ def check_fit_calls_train_step(ctx):
         if call["alpha"] is None or not np.isclose(call["alpha"], FIT_ALPHA):
             raise CheckFailed(f"call {number} of train_step in {what} got alpha={call['alpha']}, "
                               f"expected fit's alpha={FIT_ALPHA}")
-        for name in ("X", "Y"):
-            expect_rows_split(call[name], f"the {name} given to train_step at call {number}",
-                              mesh, "fit")
-        params = _expect_params_dict(call["params"], f"the params given to train_step at call "
-                                     f"{number}", "fit")
-        for name in PARAMS:
-            expect_replicated(params[name], f"{name} given to train_step at call {number}",
-                              mesh, "fit")
+        try:
+            for name in ("X", "Y"):
+                given = f"the {name} given to train_step at call {number}"
+                expect_on_fits_mesh(call[name], given, record)
+                expect_rows_split(call[name], given, mesh, "fit")
+            params = _expect_params_dict(call["params"], f"the params given to train_step at "
+                                         f"call {number}", "fit")
+            for name in PARAMS:
+                given = f"{name} given to train_step at call {number}"
+                expect_on_fits_mesh(params[name], given, record)
+                expect_replicated(params[name], given, mesh, "fit")
+        except CheckFailed as exc:
+            exc.reason = f"{what}: {exc.reason}"
+            raise
     if len({call["X_object"] for call in calls}) > 1:
         raise CheckFailed(f"{what} handed train_step a newly placed X at each call: the batch "
                           "is sharded again every step", "shard the batch once, before the loop, "
@@ -547,26 +592,30 @@ def check_fit_calls_train_step(ctx):
 
 
 def check_fit_result(ctx):
-    """Check that fit starts from init_params(key) and returns its steps' result, replicated."""
-    record = _fit_run(ctx)
+    """Check that fit starts from init_params(key) and returns its steps' result, replicated on
+    the mesh it is given (2, 1 and 8 of the 8 devices)."""
     X, Y = _fit_problem(ctx)
     start = ctx.sub.call("init_params", ctx.random_arg(3), FIT_N_IN)
-    initial = _expect_params_dict(record["initial"], "the params of fit's first step", "fit")
-    for name in PARAMS:
-        if not np.allclose(np.asarray(initial[name]), np.asarray(start[name])):
-            raise CheckFailed("fit's first step did not start from init_params(key, n_in)",
-                              f"{name} differs; fit must start from init_params with its key and "
-                              f"X's {FIT_N_IN} features")
-    result = _expect_params_dict(record["result"], "fit's result", "fit")
-    for name in PARAMS:
-        expect_replicated(result[name], f"{name} returned by fit", record["mesh"], "fit")
     expected = {name: np.asarray(start[name], np.float64) for name in PARAMS}
     for _ in range(FIT_ITERATIONS):
         expected = sgd_step(expected, X, Y, FIT_ALPHA)
-    for name in PARAMS:
-        expect_close(_value(result[name], name), expected[name],
-                     f"{name} after fit(alpha={FIT_ALPHA}, iterations={FIT_ITERATIONS})",
-                     "training")
+    for devices in FIT_DEVICE_COUNTS:
+        record = _fit_run(ctx, devices)
+        initial = _expect_params_dict(record["initial"], "the params of fit's first step", "fit")
+        for name in PARAMS:
+            if not np.allclose(np.asarray(initial[name]), np.asarray(start[name])):
+                raise CheckFailed("fit's first step did not start from init_params(key, n_in)",
+                                  f"{name} differs; fit must start from init_params with its key "
+                                  f"and X's {FIT_N_IN} features")
+        result = _expect_params_dict(record["result"], "fit's result", "fit")
+        on = f"on a mesh of {_devices(devices)}"
+        for name in PARAMS:
+            expect_on_fits_mesh(result[name], f"{name} returned by fit {on}", record)
+            expect_replicated(result[name], f"{name} returned by fit {on}", record["mesh"], "fit")
+        for name in PARAMS:
+            expect_close(_value(result[name], name), expected[name],
+                         f"{name} after fit(alpha={FIT_ALPHA}, iterations={FIT_ITERATIONS}) {on}",
+                         "training")
 
 
 # ------------------------------------------------------------ training on MNIST

@@ -1,7 +1,25 @@
 """Short descriptions of inputs and arrays for the score report."""
+import re
+
 import numpy as np
 
 SHOW_VALUES_UP_TO = 12
+# numpy pads numbers to align its columns ("[ 0.    ]"): a space that does not follow
+# a separator's comma is padding.
+_PADDING = re.compile(r"(?<!,) +")
+
+
+def values_text(a):
+    """The values of a small array on one line, as nested lists, without numpy's padding.
+
+    Spaces appear only after the commas between elements, so a report that
+    wraps this text can break it between elements, never inside one.
+    """
+    text = np.array2string(a, precision=4, separator=", ", max_line_width=1 << 30)
+    text = text.replace("\n", "")
+    if a.dtype == bool or np.issubdtype(a.dtype, np.number):
+        text = _PADDING.sub("", text)
+    return text
 
 
 def describe_array(a):
@@ -11,7 +29,7 @@ def describe_array(a):
     if a.size == 0:
         return head + " (empty)"
     if a.size <= SHOW_VALUES_UP_TO:
-        return head + " = " + np.array2string(a, precision=4, separator=", ").replace("\n", "")
+        return head + " = " + values_text(a)
     if np.issubdtype(a.dtype, np.number):
         return head + f", values in [{a.min():.4g}, {a.max():.4g}]"
     return head

@@ -33,12 +33,17 @@ def _colour(text, code):
 
 
 def _indent(label, text):
-    """'label: text' wrapped and indented under the check's row."""
+    """'label: text' wrapped and indented under the check's row.
+
+    Lines break at spaces only: never inside a number such as -0.8624 or 1e-05
+    (describe.py writes arrays with spaces between their elements alone).
+    """
     lines = []
     for i, raw in enumerate(text.splitlines()):
         first = f"{label}: " if i == 0 else " " * (len(label) + 2)
         lines += textwrap.wrap(raw, WIDTH - 6, initial_indent="      " + first,
-                               subsequent_indent="      " + " " * (len(label) + 2)) or [""]
+                               subsequent_indent="      " + " " * (len(label) + 2),
+                               break_long_words=False, break_on_hyphens=False) or [""]
     return lines
 
 

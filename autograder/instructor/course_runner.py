@@ -161,15 +161,16 @@ def _record_unreadable(course, student, assignments):
 
 
 def release_course(course):
-    """nbgrader's release, then next to each released notebook the kit without answers."""
+    """nbgrader's release, then beside each released notebook the kit without answers."""
     from autograder.instructor import release
 
     run_nbgrader(["generate_assignment", "*", "--force"], course)
+    kit = ", ".join(release.KIT_ENTRIES)
     for folder in sorted((course / "release").iterdir()):
         stage = stage_for_assignment(folder.name)
         if stage is not None:
-            summary = release.write_kit(stage, folder / release.KIT_FOLDER)
-            print(f"{folder.relative_to(course)}: notebook and {release.KIT_FOLDER}/ ({summary})")
+            summary = release.write_kit(stage, folder)
+            print(f"{folder.relative_to(course)}: notebook and the kit beside it ({kit}; {summary})")
     print(f"released to {course / 'release'}: hand out each release/<stage>/ folder as it is")
 
 

@@ -1,11 +1,13 @@
 """The kit that ships with a student release: visible checks, no answers.
 
-`make release` puts a `kit/` folder next to each released notebook. It holds
-the grading engine and the visible checks, `stages.toml`, and the expected
-values of those checks recorded from the reference solution (see
-autograder.reference). It holds no solution code, and the hidden checks
-are there only as stubs: their functions, and the helpers that train on
-MNIST for them, raise at once, and the notebook never calls them.
+`make release` puts the kit beside each released notebook, in the notebook's
+own folder: `autograder/` (the grading engine and the visible checks),
+`stages.toml`, and `recorded/` (the expected values of those checks, recorded
+from the reference solution: see autograder.reference). A notebook's kernel
+starts in the notebook's folder, so its first cell imports `autograder` as it
+is, without looking for it. The kit holds no solution code, and the hidden
+checks are there only as stubs: their functions, and the helpers that train
+on MNIST for them, raise at once, and the notebook never calls them.
 """
 import ast
 import shutil
@@ -16,7 +18,7 @@ from autograder.grading import reference as references
 from autograder.grading.context import RELEASE
 from autograder.metadata import REPO_ROOT, hidden_checks, load_stages, visible_checks
 
-KIT_FOLDER = "kit"
+KIT_ENTRIES = ("autograder", "stages.toml", "recorded")  # beside each released notebook
 STUB_MESSAGE = "a hidden check: it runs only when your work is graded"
 
 
@@ -80,10 +82,16 @@ def copy_engine(destination):
 
 
 def write_kit(stage, destination, sandbox_mode="auto"):
-    """The release kit of `stage` in `destination` (replaced if present); returns its summary."""
+    """The release kit of `stage` in the folder `destination`, beside the notebook there (the
+    kit's own entries replaced if present, nothing else touched); returns its summary."""
     destination = Path(destination)
-    shutil.rmtree(destination, ignore_errors=True)
-    destination.mkdir(parents=True)
+    for name in KIT_ENTRIES:
+        path = destination / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    destination.mkdir(parents=True, exist_ok=True)
     copy_engine(destination)
     shutil.copy(REPO_ROOT / "stages.toml", destination)
     recording, left_out = record(stage, sandbox_mode)

@@ -17,9 +17,9 @@ from autograder.learner.timing_common import (
     ALPHA,
     INFERENCE_BATCH,
     ROW_STAGES,
-    device_name,
     first_available,
     jax_key,
+    measured_on,
     ready,
     stage_data,
 )
@@ -188,7 +188,8 @@ def compare(number, folder, steps=None, log=print):
                (REPO_ROOT / "solutions" / load_stages()[n].file).exists()]
     results = [_measure_first_available(n, folder, steps) for n in numbers]
     examples = len(stage_data(number)[1])
-    log(f"Measured just now on {device_name()} ({os.cpu_count()} CPU cores visible): "
+    numpy = ["NumPy"] if any(load_stages()[n].framework == "numpy" for n in numbers) else []
+    log(f"Measured just now on {measured_on(numpy)} ({os.cpu_count()} CPU cores visible): "
         f"{steps} full-batch training steps on {examples:,} examples, then one inference "
         f"batch of {INFERENCE_BATCH:,} examples.\n")
     log(f"  {'stage':<34} {'first step':>10} {'per step':>10} {'inference':>10}")

@@ -50,7 +50,18 @@ def first_available(number, folder, run):
     raise RuntimeError(f"stage {number} has no implementation to time")
 
 
+def measured_on(cpu_only=()):
+    """Where a timing table's numbers were measured, in words: the device JAX runs on, and
+    the CPU for the rows named in `cpu_only` (NumPy, onnxruntime) when JAX runs elsewhere."""
+    device = device_name()
+    if device == "cpu" or not cpu_only:
+        return device
+    return f"{device} for JAX, the CPU for {' and '.join(cpu_only)}"
+
+
 def device_name():
+    """The device JAX runs on: its platform, and its kind where that says more ("gpu (NVIDIA
+    H100 80GB HBM3)"); "cpu" when JAX cannot say."""
     try:
         import jax
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.learner.timing_common import device_name, first_available, ready, stage_data
+from autograder.learner.timing_common import first_available, measured_on, ready, stage_data
 
 STAGE = 11
 
@@ -51,8 +51,9 @@ def compare(folder, quick, log=print):
         results, source = first_available(STAGE, folder, lambda module: {
             way: _time_calls(run, X, calls)
             for way, run in _inference_ways(module, params, scratch).items()})
-    log(f"Measured just now on {device_name()} ({os.cpu_count()} CPU cores visible): one "
-        f"inference batch of {len(X):,} examples, three ways, with the same 784-10-10 params.\n")
+    log(f"Measured just now on {measured_on(['onnxruntime'])} ({os.cpu_count()} CPU cores "
+        f"visible): one inference batch of {len(X):,} examples, three ways, with the same "
+        "784-10-10 params.\n")
     log(f"  {'way':<30} {'first call':>10} {'later calls':>12}")
     for way, (first, later) in results.items():
         log(f"  {way:<30} {first * 1e3:>8.1f}ms {later * 1e3:>10.2f}ms")

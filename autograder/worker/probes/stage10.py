@@ -41,13 +41,14 @@ def _start():
 _start()
 
 
-def devices(count):
-    """`count` devices: the default backend's when it has enough, else simulated CPU devices."""
+def devices(count, last=False):
+    """The first `count` devices (the last ones when `last`): the default backend's when it
+    has enough, else simulated CPU devices."""
     jax = _jax()
-    default = jax.devices()
-    if len(default) >= count:
-        return default[:count]
-    return jax.devices("cpu")[:count]
+    pool = jax.devices()
+    if len(pool) < count:
+        pool = jax.devices("cpu")
+    return pool[len(pool) - count:] if last else pool[:count]
 
 
 def learner_mesh(module, count):
@@ -113,15 +114,17 @@ def _platform(device_list):
 
 
 @probe
-def mesh_facts(module, counts):
-    """What make_mesh(devices[:n]) is for each n, and what make_mesh() spans."""
+def mesh_facts(module, counts, last_counts=()):
+    """What make_mesh(devices) is for the first n devices for each n of `counts`, and for the
+    last n for each n of `last_counts`; and what make_mesh() spans."""
     jax = _jax()
     from jax.sharding import Mesh
 
     make_mesh = learner_attr(module, "make_mesh")
+    picks = [(count, False) for count in counts] + [(count, True) for count in last_counts]
     facts = []
-    for count in counts:
-        given = devices(count)
+    for count, last in picks:
+        given = devices(count, last)
         facts.append(_describe_mesh(make_mesh(given), Mesh) | {
             "count": count, "given": [int(d.id) for d in given], "platform": _platform(given)})
     default = _describe_mesh(make_mesh(), Mesh) | {
@@ -338,6 +341,7 @@ def fit_record(module, count, X, Y, key, alpha, iterations, follow=True):
     finally:
         module.train_step = original
     recorder.seen.clear()
-    return {"mesh": mesh_ids(mesh), "calls": recorder.calls, "initial": recorder.initial,
+    return {"mesh": mesh_ids(mesh), "all_devices": [int(d.id) for d in jax.devices()],
+            "calls": recorder.calls, "initial": recorder.initial,
             "result": _tree(described, result) if isinstance(result, dict)
             else {"__opaque__": type(result).__name__}}
