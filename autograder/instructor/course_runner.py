@@ -8,21 +8,22 @@ kit, are unchanged since it was last graded is not graded again (`--force`
 regrades all). The reference's compiled programs are shared with the
 students' workers read-only (autograder.instructor.class_cache).
 """
+import multiprocessing
 import os
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from autograder.grading import integrity
-from autograder.instructor import class_cache
+from autograder.instructor import class_cache, release
 from autograder.instructor.nbgrader_plugins import (
     STATUS_DIR,
     read_status,
     stage_for_assignment,
     write_status,
 )
-from autograder.metadata import REPO_ROOT
+from autograder.metadata import REPO_ROOT, load_stages
 
 COURSE_DIR = REPO_ROOT / "course"
 NOT_GRADED = "failed to grade"  # such an assignment is tried again on the next run
@@ -162,16 +163,26 @@ def _record_unreadable(course, student, assignments):
 
 def release_course(course):
     """nbgrader's release, then beside each released notebook the kit without answers."""
-    from autograder.instructor import release
-
     run_nbgrader(["generate_assignment", "*", "--force"], course)
     kit = ", ".join(release.KIT_ENTRIES)
-    for folder in sorted((course / "release").iterdir()):
-        stage = stage_for_assignment(folder.name)
-        if stage is not None:
-            summary = release.write_kit(stage, folder)
-            print(f"{folder.relative_to(course)}: notebook and the kit beside it ({kit}; {summary})")
+    folders = [(folder, stage) for folder in sorted((course / "release").iterdir())
+               if (stage := stage_for_assignment(folder.name)) is not None]
+    # Each stage records its expected values by grading the solution twice: the stages
+    # run side by side, one process a core (spawned: JAX's threads must not be forked).
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, min(len(folders), os.cpu_count() or 1)),
+                             mp_context=spawn) as pool:
+        summaries = pool.map(_write_kit, [(stage.number, folder) for folder, stage in folders])
+        for (folder, _stage), summary in zip(folders, summaries):
+            print(f"{folder.relative_to(course)}: notebook and the kit beside it ({kit}; {summary})",
+                  flush=True)
     print(f"released to {course / 'release'}: hand out each release/<stage>/ folder as it is")
+
+
+def _write_kit(job):
+    """release.write_kit for (stage number, folder), in a process of the release's pool."""
+    number, folder = job
+    return release.write_kit(load_stages()[number], folder)
 
 
 def course_command(action, course=COURSE_DIR, timeout=None, sandbox_mode="require", jobs=1,
