@@ -14,6 +14,7 @@ import pytest
 from autograder.feedback import report
 from autograder.grading import engine, reference
 from autograder.grading.context import GRADING, Context
+from autograder.grading.failures import Abort
 from autograder.grading.submission import Submission
 from autograder.metadata import REPO_ROOT, load_stages
 from autograder.worker import transport
@@ -309,3 +310,41 @@ def test_the_judge_never_imports_the_submission(tmp_path, solution_source):
         ctx.close()
         submission.close()
     assert ctx._judge is None
+
+
+def test_a_run_started_ahead_is_held_to_the_call_time_limit(tmp_path, solution_source):
+    """The training run starts ahead in a worker of its own; its check still fails it when it
+    takes longer than a call may, whether it is still running or already done when asked."""
+    import time
+
+    source = with_override(solution_source, """
+        import time as _time
+
+        def gradient_descent(X, Y, alpha, iterations, rng):
+            _time.sleep(4)
+            return init_params(rng, X.shape[0])
+    """)
+    result = grade_source(1, source, tmp_path, only={"training_accuracy"}, call_timeout=2)
+    assert "did not finish within 2 s" in outcomes(result)["training_accuracy"].reason
+    submission = Submission(tmp_path / STAGE.file, STAGE, call_timeout=2)
+    try:
+        submission.start()
+        X = np.zeros((3, 2))
+        submission.call_ahead("gradient_descent", X, np.zeros(2, np.int64), 0.1, 1, None)
+        time.sleep(6)  # the run is over by now, in 4 s: longer than a call may take
+        with pytest.raises(Abort, match="did not finish within 2 s"):
+            submission.call("gradient_descent", X, np.zeros(2, np.int64), 0.1, 1, None)
+    finally:
+        submission.close()
+        submission.close_ahead()
+
+
+def test_the_training_run_goes_ahead_and_is_graded_as_before(tmp_path, solution_source):
+    result = grade_source(1, solution_source(1), tmp_path, only={"training_accuracy"})
+    assert result.full_marks or result.earned == result.possible
+    source = with_override(solution_source, """
+        def gradient_descent(X, Y, alpha, iterations, rng):
+            return init_params(rng, X.shape[0])  # never trains
+    """)
+    untrained = grade_source(1, source, tmp_path, only={"training_accuracy"})
+    assert "below the floor" in outcomes(untrained)["training_accuracy"].reason

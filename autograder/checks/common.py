@@ -155,15 +155,35 @@ def expect_reference_steps(ctx, reference_steps, layout, names=("W1", "b1", "W2"
             raise
 
 
+def training_call(ctx, layout):
+    """(function, arguments) of the training run of expect_training_accuracy.
+
+    The longest call of a stage: the engine starts it ahead, in a worker of its
+    own (Submission.call_ahead), if the stage's checks name it in calls_ahead.
+    """
+    from autograder.data import load_mnist
+
+    settings = ctx.stage.training
+    X, Y = load_mnist("train", layout=layout)
+    return "gradient_descent", (X, Y, settings["alpha"], settings["iterations"],
+                                ctx.random_arg(0))
+
+
+def training_ahead(layout):
+    """A stage's calls_ahead(ctx, check_ids): its training run, when training_accuracy runs."""
+    def calls_ahead(ctx, check_ids):
+        return [training_call(ctx, layout)] if "training_accuracy" in check_ids else []
+    return calls_ahead
+
+
 def expect_training_accuracy(ctx, layout, accuracy):
     """Train on the bundled MNIST subset; the validation accuracy must reach the floor."""
     from autograder.data import load_mnist
 
     settings = ctx.stage.training
-    X, Y = load_mnist("train", layout=layout)
     X_val, Y_val = load_mnist("validation", layout=layout)
-    params = ctx.sub.call("gradient_descent", X, Y, settings["alpha"], settings["iterations"],
-                          ctx.random_arg(0))
+    function, args = training_call(ctx, layout)
+    params = ctx.sub.call(function, *args)
     try:
         reached = accuracy(params, X_val, Y_val)
     except Exception as exc:  # noqa: BLE001 - wrong shapes or types from the submission

@@ -24,9 +24,21 @@ from autograder.metadata import load_stages
 
 def load_check_functions(stage):
     """check id -> function, from autograder/checks/stageN.py."""
-    module = importlib.import_module(f"autograder.checks.stage{stage.number}")
+    module = checks_module(stage)
     return {name[len("check_"):]: fn for name, fn in vars(module).items()
             if name.startswith("check_") and callable(fn)}
+
+
+def checks_module(stage):
+    return importlib.import_module(f"autograder.checks.stage{stage.number}")
+
+
+def start_calls_ahead(stage, ctx, checks):
+    """Start the long calls the stage's checks name (`calls_ahead`) in workers of their own."""
+    ahead = getattr(checks_module(stage), "calls_ahead", None)
+    if ahead is not None and not ctx.sub.import_error:
+        for function, args in ahead(ctx, {check.id for check in checks}):
+            ctx.sub.call_ahead(function, *args)
 
 
 def run_check(function, ctx, check, ledger):
@@ -128,6 +140,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
             report.profile = RELEASE.name
         ctx = Context(submission, source, stage, profile)
         submission.wait_for_import()
+        start_calls_ahead(stage, ctx, checks)
         ledger = blame.Ledger(stage)
         waiting = []  # positions of the checks not run because a function they need failed
         for check in checks:
@@ -151,6 +164,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         report.import_error = submission.import_error or ""
     finally:
         submission.close()
+        submission.close_ahead()
         if ctx is not None:
             ctx.close()
     integrity.verify(kit_before, path)

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from autograder.feedback import advice
 from autograder.grading.failures import Abort, LearnerError, NotWritten, raised_in
+from autograder.grading.reference import key
 from autograder.grading.worker_handle import SELF_STUDY_CACHE, Worker, WorkerGone
 
 IMPORT_TIMEOUT_S = 90.0
@@ -32,6 +33,7 @@ class Submission:
         self.broken = {}  # function -> why it cannot be called again (hang, crash)
         self.needs_restart = False
         self.restarts = 0
+        self.ahead = {}  # request -> a worker of its own, started on it ahead of its check
 
     def _new_worker(self):
         return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
@@ -79,17 +81,21 @@ class Submission:
             raise Abort(self.import_error)
         if function in self.broken:
             raise Abort(self.broken[function], function)
-        if self.needs_restart:
-            self.start()
-        try:
-            reply = self.worker.ask({"probe": name, "kwargs": kwargs}, self.call_timeout,
-                                    f"running `{function or name}`")
-        except WorkerGone as exc:
-            self.needs_restart = True
-            if function:
-                self.broken[function] = f"skipped: {exc} in an earlier check"
-            raise Abort(self._with_output(str(exc)), function) from None
-        if reply.get("tampered"):
+        doing = f"running `{function or name}`"
+        ahead = self.ahead.pop(_request(name, kwargs), None)
+        if ahead is not None:
+            reply = self._reply_ahead(ahead, doing, function)
+        else:
+            if self.needs_restart:
+                self.start()
+            try:
+                reply = self.worker.ask({"probe": name, "kwargs": kwargs}, self.call_timeout, doing)
+            except WorkerGone as exc:
+                self.needs_restart = True
+                if function:
+                    self.broken[function] = f"skipped: {exc} in an earlier check"
+                raise Abort(self._with_output(str(exc), self.worker), function) from None
+        if reply.get("tampered") and ahead is None:
             self.needs_restart = True  # a fresh worker for the next check
         if reply["status"] == "ok":
             return reply["value"]
@@ -109,14 +115,63 @@ class Submission:
 
     def call_full(self, function, *args, return_args=False, **kwargs):
         """Like `call`, returning {"value", "types", "args_after"?}."""
-        return self.probe("call", function=function, fn=function, args=args, kwargs=kwargs,
-                          return_args=return_args, compile=function in self.stage.compiled)
+        return self.probe("call", function=function, **self._call(function, args, kwargs,
+                                                                   return_args))
 
-    def _with_output(self, message):
-        tail = self.worker.output_tail() if self.worker else ""
+    def _call(self, function, args, kwargs, return_args=False):
+        return dict(fn=function, args=args, kwargs=kwargs, return_args=return_args,
+                    compile=function in self.stage.compiled)
+
+    def call_ahead(self, function, *args, **kwargs):
+        """Start `function(*args)` now, in a worker of its own, on the core the grader leaves idle.
+
+        For a long run (training) that a check makes later: the check's own call
+        with the same arguments takes this reply instead of running it again.
+        The run starts from a freshly imported file, as every check's may.
+        """
+        if self.import_error:
+            return
+        worker = self._new_worker()
+        worker.spawn()
+        request = self._call(function, args, kwargs)
+        worker.send({"probe": "call", "kwargs": request})
+        self.ahead[_request("call", request)] = worker
+
+    def _reply_ahead(self, worker, doing, function):
+        """The reply of a run started ahead, held to the same limits as a call made now."""
+        try:
+            imported = worker.wait_for_import(self.import_timeout)
+            if imported["status"] != "ok":  # the file imported in the main worker: a fluke
+                raise WorkerGone(f"the process running your code failed while {doing}")
+            reply = worker.receive(self.call_timeout, doing)
+            if reply.get("seconds", 0) > self.call_timeout:
+                raise WorkerGone(f"{doing} did not finish within {self.call_timeout:g} s "
+                                 "(an endless loop?)")
+            return reply
+        except WorkerGone as exc:
+            if function:
+                self.broken[function] = f"skipped: {exc} in an earlier check"
+            raise Abort(self._with_output(str(exc), worker), function) from None
+        finally:
+            worker.close()
+
+    @staticmethod
+    def _with_output(message, worker):
+        tail = worker.output_tail() if worker else ""
         return message + (f"\n    last lines your code printed:\n      {tail}" if tail else "")
 
     def close(self):
+        """Stop the worker, and any run started ahead that no check took."""
         if self.worker:
             self.worker.close()
             self.worker = None
+
+    def close_ahead(self):
+        for worker in self.ahead.values():
+            worker.close()
+        self.ahead.clear()
+
+
+def _request(name, kwargs):
+    """A name for a probe request, the same for the same arguments."""
+    return key(f"probe {name}", kwargs)

@@ -185,11 +185,19 @@ class Worker:
 
     def ask(self, request, timeout, doing):
         """Send one request and wait for its reply (dict) or raise WorkerGone."""
+        self.send(request, doing)
+        return self._receive(timeout, doing)
+
+    def send(self, request, doing="starting"):
+        """Send one request; the worker answers it once it is done with the ones before."""
         try:
             self.process.stdin.write(transport.encode(request))
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             raise WorkerGone(self._death_message(doing)) from None
+
+    def receive(self, timeout, doing):
+        """The next reply (dict), or WorkerGone."""
         return self._receive(timeout, doing)
 
     def _receive(self, timeout, doing):
