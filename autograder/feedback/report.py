@@ -163,7 +163,7 @@ def _footer(report):
     libs = ", ".join(f"{k} {v}" for k, v in versions(stage).items())
     lines.append(f"Device: {device}; {libs}; Hypothesis profile: {report.profile}")
     sandbox_note = report.info.get("sandbox", "")
-    if sandbox_note and sandbox_note != "bubblewrap":
+    if sandbox_note:  # which walls graded it (grading.isolation), in one sentence
         lines.append(f"Sandbox: {sandbox_note}")
     if report.partial:
         lines.append("Only the checks asked for with --only ran: run without it for the grade.")
@@ -213,6 +213,7 @@ def to_json(report):
         "device": report.info.get("device", "cpu"),
         "worker_restarts": report.info.get("worker_restarts", 0),
         "sandbox": report.info.get("sandbox", ""),
+        "isolation": report.info.get("isolation", ""),
         "versions": versions(report.stage),
         "checks": [
             {

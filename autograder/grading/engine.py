@@ -21,7 +21,7 @@ from autograder.grading.reference import (
     configure_reference_jax,
     reference_source,
 )
-from autograder.grading.sandbox import sandbox_decision
+from autograder.grading.isolation import sandbox_decision
 from autograder.grading.submission import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, Submission
 from autograder.grading.worker_handle import SELF_STUDY_CACHE
 from autograder.metadata import load_stages
@@ -121,7 +121,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
                 ctx.source.begin_check(check.id)
                 report.outcomes.append(run_check(functions[check.id], ctx, check, ledger))
         report.info = dict(submission.info, worker_restarts=submission.restarts,
-                           sandbox=sandbox_note)
+                           sandbox=sandbox_note, isolation=sandboxed.name)
         report.import_error = submission.import_error or ""
     finally:
         submission.close()

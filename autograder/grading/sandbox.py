@@ -10,8 +10,8 @@ has no network, its own process namespace, and runs as uid 65534 ("nobody"). Whe
 pids cgroup also caps how many processes and threads it may start.
 
 Where bubblewrap cannot start (macOS, a container without user namespaces),
-`available()` says why; self-study grading then runs the worker unsandboxed,
-and instructor grading refuses unless told `--no-sandbox`.
+`unavailable_reason()` says why, and grading.isolation puts up the walls
+the machine allows instead (and decides whether instructor grading may go on).
 """
 import functools
 import os
@@ -122,6 +122,7 @@ class Sandbox:
         self.writable_dirs = [Path(d) for d in writable_dirs]
         self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
         self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
+        self.kit_root = SANDBOX_KIT
         self.cgroup = None
 
     def copy_submission(self, submission_path):
@@ -145,6 +146,12 @@ class Sandbox:
                 "--uid", str(NOBODY), "--gid", str(NOBODY), "--chdir", SANDBOX_WORK,
                 "--setenv", "HOME", SANDBOX_WORK, "--setenv", "TMPDIR", SANDBOX_WORK,
                 "--", *argv]
+
+    def environment(self, env):
+        return env
+
+    def popen_options(self):
+        return {}
 
     def with_process_limit(self, argv):
         """`argv` run from a pids cgroup with a cap, so that nothing it starts escapes it.
@@ -182,23 +189,8 @@ class SandboxUnavailable(Exception):
     """Instructor grading was asked for, but no sandbox can start here."""
 
 
-# How grading treats the sandbox: "auto" (self-study: use it where it starts,
-# else run without it and say so), "require" (instructors: refuse without it,
-# and share no writable compile cache between submissions) or "off" (--no-sandbox).
+# How grading treats isolation (grading.isolation.sandbox_decision): "auto"
+# (self-study: the strongest walls that start here, and say which), "require"
+# (instructors: refuse unless the code is kept from the answers, and share no
+# writable compile cache between submissions) or "off" (--no-sandbox).
 SANDBOX_MODES = ("auto", "require", "off")
-
-
-def sandbox_decision(mode):
-    """(sandboxed, note): whether the worker runs sandboxed, and a line for the report."""
-    if mode not in SANDBOX_MODES:
-        raise ValueError(f"sandbox mode must be one of {SANDBOX_MODES}, not {mode!r}")
-    if mode == "off":
-        return False, "off (--no-sandbox): learner code ran with the grader's rights"
-    reason = unavailable_reason()
-    if reason is None:
-        return True, "bubblewrap"
-    if mode == "require":
-        raise SandboxUnavailable(
-            f"instructor grading needs the sandbox, and {reason}. Install bubblewrap "
-            "(apt-get install bubblewrap) or, only for code you trust, pass --no-sandbox.")
-    return False, f"off: {reason}; your code ran unsandboxed, as you"

@@ -119,7 +119,7 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     `student` and `stage` narrow what is graded; grades.csv always covers the class.
     0: grading worked (whatever the scores); 1: a grader fault; 3: the kit was tampered with.
     """
-    from autograder.grading.sandbox import sandbox_decision
+    from autograder.grading.isolation import sandbox_decision
     from autograder.instructor import class_outputs
 
     sandbox_decision(sandbox_mode)  # SandboxUnavailable, with the reason

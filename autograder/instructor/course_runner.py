@@ -66,7 +66,7 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
     "failed to grade" and the others go on. nbgrader's own log for each
     student goes to grading/<student>/autograde.log; one line per student here.
     """
-    from autograder.grading.sandbox import sandbox_decision
+    from autograder.grading.isolation import sandbox_decision
 
     sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
     submitted = course / "submitted"
