@@ -69,6 +69,7 @@ class Isolation:
     landlock: int = 0          # the Landlock ABI put in force (0: none)
     seccomp: bool = False
     protects: bool = False     # it can neither read the answers nor write outside its folder
+    why: str = ""              # why bubblewrap is not the one, where it is not
 
     def __bool__(self):
         return self.name != "none"
@@ -266,7 +267,8 @@ def fallback_isolation(bubblewrap_reason):
         (["seccomp"] if seccomp else []) + ["rlimits"]
     name = "+".join(parts)
     sentence = _fallback_sentence(uid, landlock, seccomp, protects, bubblewrap_reason)
-    return Isolation(name, sentence, uid, gid, landlock, seccomp, protects), facts
+    return Isolation(name, sentence, uid, gid, landlock, seccomp, protects,
+                     why=_clause(bubblewrap_reason)), facts
 
 
 def _fallback_sentence(uid, landlock, seccomp, protects, bubblewrap_reason):
@@ -329,6 +331,14 @@ def refusal(bubblewrap_reason, facts):
     return (f"instructor grading needs the student's code kept from the answers, and "
             f"nothing here can do that: {'; '.join(missing)}. Any one of these would: "
             f"{'; '.join(fixes)}. Only for code you trust, pass --no-sandbox.")
+
+
+def announcement(isolation):
+    """One line for the instructor before a class is graded: which walls, and why those."""
+    line = f"Isolation of the students' code: {isolation.name}"
+    if isolation.why:
+        line += f" (bubblewrap cannot start here: {isolation.why})"
+    return line + "."
 
 
 def sandbox_decision(mode):

@@ -86,9 +86,13 @@ def shared_python(folder):
     packages = [p for p in site.getsitepackages() if p.endswith("site-packages")][0]
     (folder / "lib" / "python3.11" / "site-packages" / "kit-packages.pth").write_text(
         f"import site; site.addsitedir({packages!r})\n")
+    python = folder / "bin" / "python"
+    for script in ("alembic",):  # nbgrader runs it from PATH
+        (folder / "bin" / script).write_text(
+            f"#!{python}\nimport sys\nfrom alembic.config import main\nsys.exit(main())\n")
     for path in [folder, *(p for p in folder.rglob("*") if not p.is_symlink())]:
         path.chmod(path.stat().st_mode | 0o005 | (0o050 if path.is_dir() else 0))
-    return str(folder / "bin" / "python")
+    return str(python)
 
 
 def main(args):
