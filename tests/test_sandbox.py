@@ -6,6 +6,7 @@ only its honest content.
 """
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -30,14 +31,14 @@ PEEK = textwrap.dedent("""
     import os, socket, sys
     from pathlib import Path
 
-    def peek(repo_root):
+    def peek(repo_root, port):
         root = Path(repo_root)
         facts = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
                  "kit_modules": sorted(os.listdir(Path(sys.modules["autograder"].__file__).parent))}
         for name in ("solutions", "stages.toml", "course", "autograder/checks", "tests", "exercises"):
             facts["sees " + name] = (root / name).exists()
         try:
-            socket.create_connection(("127.0.0.1", 9), timeout=1)
+            socket.create_connection(("127.0.0.1", port), timeout=1).sendall(b"peek")
             facts["network"] = "connected"
         except OSError as exc:
             facts["network"] = type(exc).__name__
@@ -55,8 +56,11 @@ PEEK = textwrap.dedent("""
 
 
 def peek_inside(tmp_path):
+    """What the worker sees and can do, with a listener open on the host the whole time."""
     (tmp_path / STAGE1.file).write_text(PEEK)
     submission = Submission(tmp_path / STAGE1.file, STAGE1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
     try:
         submission.start()
         assert submission.import_error is None, submission.import_error
@@ -64,8 +68,14 @@ def peek_inside(tmp_path):
         if cgroup:  # grading as root: the worker and all it starts are in a capped pids cgroup
             assert int((cgroup / "pids.max").read_text()) == sandbox.PIDS_MAX
             assert int((cgroup / "pids.current").read_text()) >= 1
-        return submission.call("peek", str(REPO_ROOT))
+        facts = submission.call("peek", str(REPO_ROOT), listener.getsockname()[1])
+        try:
+            facts["listener reached"] = listener.accept()[0].recv(4) == b"peek"
+        except BlockingIOError:
+            facts["listener reached"] = False
+        return facts
     finally:
+        listener.close()
         submission.close()
         assert not (cgroup and cgroup.exists()), "the pids cgroup outlived its worker"
 
@@ -77,7 +87,7 @@ def test_worker_sees_no_answers_no_checks_no_network(tmp_path):
     assert facts["kit_modules"] == ["__init__.py", "worker"], facts["kit_modules"]
     assert facts["uid"] == sandbox.NOBODY
     assert facts["pid"] < 10, "the worker has its own process namespace"
-    assert facts["network"] != "connected"
+    assert facts["network"] != "connected" and not facts["listener reached"]
     assert facts["scratch"] == "private" and facts["cwd"] == sandbox.SANDBOX_WORK
 
 
