@@ -27,6 +27,7 @@ import socket
 import subprocess
 import tempfile
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -178,19 +179,20 @@ def make_class(kit, folder, course, out, port, tag):
     for student, (name, text) in files.items():
         (folder / student).mkdir(parents=True)
         (folder / student / name).write_text(text)
-        if name.endswith(".ipynb") or student in ("ann", "mal"):  # the course gets these too
+        if name.endswith(".ipynb") or student in ("ann", "hon", "mal"):  # the course's too
             target = course / "submitted" / student / STAGE1.slug / f"{STAGE1.slug}.ipynb"
             target.parent.mkdir(parents=True)
             target.write_text(text if name.endswith(".ipynb") else _as_notebook(text))
 
 
 def _as_notebook(source):
+    """The course notebook with `source` as its last solution cell and the others emptied."""
     nb = json.loads(NOTEBOOK.read_text())
-    parts = [i for i, c in enumerate(nb["cells"]) if "".join(c["source"]).lstrip().startswith(
-        "# Part ")]
-    for i in parts:
-        nb["cells"][i]["source"] = ""
-    nb["cells"][parts[0]]["source"] = f"# Part 1 of {STAGE1.file}\n{source}"
+    answers = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    header = "".join(answers[-1]["source"]).splitlines()[0]
+    for cell in answers:
+        cell["source"] = ""
+    answers[-1]["source"] = f"{header}\n{source}"
     return json.dumps(nb)
 
 
@@ -335,7 +337,7 @@ def test_make_autograde_gives_each_notebook_what_it_deserves(graded):
     full = f"{STAGE1.max_points:g}"
     assert {s: rows[s]["score"] for s in ("ann", "dan", "vic")} == dict.fromkeys(
         ("ann", "dan", "vic"), full), rows
-    assert float(rows["mal"]["score"]) == float(graded["rows"]["hon"]["score"])
+    assert float(rows["mal"]["score"]) == float(rows["hon"]["score"]) < STAGE1.max_points
     assert {r["status"] for r in rows.values()} == {"graded"}
     assert {r["isolation"] for r in rows.values()} == {EXPECTED_ISOLATION[graded["mode"]]}
 
@@ -373,3 +375,40 @@ def test_without_landlock_instructor_grading_refuses_and_says_what_would_do(kind
     else:
         assert "uid 65534 can read" in message and "chmod -R o=" in message
     assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root")
+@pytest.mark.xdist_group("isolation-docker")
+def test_a_gradescope_run_in_a_default_docker_container(python, open_tmp):
+    """The zip laid out as Gradescope does, harden.sh applied, run_autograder as root in Docker."""
+    from autograder.instructor import gradescope
+
+    root = open_tmp / "autograder"
+    (archive,) = gradescope.build([1], open_tmp / "zips")
+    with zipfile.ZipFile(archive) as z:
+        z.extractall(root / "source")
+    env = {"PATH": os.environ["PATH"], "AUTOGRADER_ROOT": str(root), "KIT_PYTHON": python,
+           "KIT_WORKER_USER": "nobody", "HOME": str(open_tmp)}
+    subprocess.run(["bash", str(root / "source" / "harden.sh")], env=env, check=True)
+    assert not os.stat(root / "source" / "solutions").st_mode & 0o007
+
+    def run(source):
+        shutil.rmtree(root / "submission", ignore_errors=True)
+        (root / "submission").mkdir()
+        (root / "submission" / STAGE1.file).write_text(source)
+        done = subprocess.run(container.command("docker", ["bash", str(root / "source" /
+                                                                   "run_autograder")],
+                                                python=python),
+                              env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return json.loads((root / "results" / "results.json").read_text())
+
+    forged = f"open({str(root / 'results' / 'results.json')!r}, 'w').write('{{\"score\": 99}}')\n"
+    snoop = SNOOP.format(repo=str(root / "source"), course=str(root), out=str(root / "results"),
+                         port=1, tag="gsc")
+    honest, hostile = run(HONEST_RELU), run(snoop + "\ntry:\n    " + forged.strip() +
+                                             "\nexcept OSError:\n    pass\n" + HONEST_RELU)
+    assert hostile["score"] == honest["score"] < STAGE1.max_points
+    assert hostile["extra_data"] == {"isolation": "uid+landlock+seccomp+rlimits"}
+    assert sorted(p.name for p in (root / "results").iterdir()) == ["results.json"]
+    assert not list((root / "source").rglob("pwned*")) and not Path("/tmp/pwned-gsc").exists()

@@ -70,6 +70,7 @@ class Isolation:
     seccomp: bool = False
     protects: bool = False     # it can neither read the answers nor write outside its folder
     why: str = ""              # why bubblewrap is not the one, where it is not
+    rlimits: bool = True       # the worker caps its processes and CPU time itself
 
     def __bool__(self):
         return self.name != "none"
@@ -157,7 +158,8 @@ class Confined:
                 "write": [str(self.work), *map(str, self.writable_dirs)],
                 "devices": sorted(str(p) for p in Path("/dev").glob("nvidia*")),
                 "secret": protected_paths()["secret"],
-                "processes": PIDS_MAX, "cpu_seconds": CPU_SECONDS}
+                "processes": PIDS_MAX if self.isolation.rlimits else 0,
+                "cpu_seconds": CPU_SECONDS}
 
     def command(self, argv):
         return argv
@@ -201,7 +203,7 @@ def protected_paths():
 
 
 def _seccomp_supported():
-    return platform.machine() in confine.SYSCALLS
+    return sys.platform.startswith("linux") and platform.machine() in confine.SYSCALLS
 
 
 @functools.lru_cache(maxsize=None)
@@ -249,6 +251,11 @@ def probe():
 
 def fallback_isolation(bubblewrap_reason):
     """The Isolation the fallback layers give here (its `protects` says if it is enough)."""
+    if not sys.platform.startswith("linux"):
+        return Isolation("none", "none: your code ran with your rights, because bubblewrap, "
+                         "Landlock and seccomp are Linux's and this is "
+                         f"{platform.system() or sys.platform}.", why=_clause(bubblewrap_reason)
+                         ), {"error": "not Linux", "landlock_abi": 0, "account": None}
     facts = probe()
     if "error" in facts:
         return Isolation("none", f"none: your code ran with your rights, because bubblewrap "
@@ -264,11 +271,11 @@ def fallback_isolation(bubblewrap_reason):
     walls_hold = not facts.get("reads", [1]) and not facts.get("writes", [1])
     protects = "error" not in facts and walls_hold and (bool(landlock) or uid_protects)
     parts = (["uid"] if account else []) + (["landlock"] if landlock else []) + \
-        (["seccomp"] if seccomp else []) + ["rlimits"]
+        (["seccomp"] if seccomp else []) + (["rlimits"] if in_force.get("rlimits") else [])
     name = "+".join(parts)
     sentence = _fallback_sentence(uid, landlock, seccomp, protects, bubblewrap_reason)
     return Isolation(name, sentence, uid, gid, landlock, seccomp, protects,
-                     why=_clause(bubblewrap_reason)), facts
+                     why=_clause(bubblewrap_reason), rlimits=bool(in_force.get("rlimits"))), facts
 
 
 def _fallback_sentence(uid, landlock, seccomp, protects, bubblewrap_reason):

@@ -73,6 +73,10 @@ def system_binds():
 def python_binds():
     """The interpreter, its standard library and the environment's packages, read-only."""
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    # Package folders a .pth file put on sys.path (never a project folder: only *-packages).
+    roots |= {Path(p).resolve() for p in sys.path
+              if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()}
+    roots = {r for r in roots if not any(r.is_relative_to(o) for o in roots if o != r)}
     binds = []
     for root in sorted(roots):
         binds += ["--ro-bind", str(root), str(root)]

@@ -69,6 +69,8 @@ def _syscall(number, *args):
 
 def landlock_abi():
     """The kernel's Landlock ABI version; 0 where Landlock is missing, off or refused."""
+    if not sys.platform.startswith("linux"):
+        return 0  # syscall numbers mean other things elsewhere
     try:
         return _syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.c_void_p(None), ctypes.c_size_t(0),
                         ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
