@@ -137,6 +137,11 @@ class Confined:
         if isolation.uid is not None:
             os.chown(self.work, isolation.uid, isolation.gid)
         self.writable_dirs = [Path(d) for d in writable_dirs]
+        for folder in self.writable_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+            # Lent to the worker's uid while it runs (a trusted solution filling the
+            # class compile cache, a learner's own cache), taken back at close().
+            _chown_tree(folder, isolation.uid, isolation.gid)
         self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
         self.inner_submission = str(self.submission_dir / Path(submission_path).name)
         self.cgroup = None
@@ -150,8 +155,6 @@ class Confined:
 
     def plan(self):
         """What the worker puts in force itself (autograder.worker.confine.apply_plan)."""
-        for folder in self.writable_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
         return {"landlock": bool(self.isolation.landlock), "seccomp": self.isolation.seccomp,
                 "read": [str(self.kit), str(self.submission_dir),
                          *map(str, self.readonly_dirs)],
@@ -183,7 +186,16 @@ class Confined:
         return {"user": self.isolation.uid, "group": self.isolation.gid, "extra_groups": []}
 
     def close(self):
+        for folder in self.writable_dirs:
+            _chown_tree(folder, os.geteuid(), os.getegid())
         self.root.cleanup()
+
+
+def _chown_tree(folder, uid, gid):
+    if uid is None:
+        return
+    for path in [folder, *folder.rglob("*")]:
+        os.lchown(path, uid, gid)
 
 
 def _readable_by_all(folder):

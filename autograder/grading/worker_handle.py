@@ -167,9 +167,6 @@ class Worker:
     def _walls(self):
         """The folders and command line of the sandbox this worker's isolation asks for."""
         cache = self.compile_cache
-        if cache and cache.writable and self.isolation.uid is not None:
-            # Another uid could not write the learner's own cache: compile afresh instead.
-            self.compile_cache = cache = None
         writable = [cache.folder] if cache and cache.writable else []
         readonly = [cache.folder] if cache and not cache.writable else []
         if self.isolation.bubblewrap:
