@@ -284,7 +284,7 @@ def fallback_isolation(bubblewrap_reason):
     protects = "error" not in facts and walls_hold and (bool(landlock) or uid_protects)
     parts = (["uid"] if account else []) + (["landlock"] if landlock else []) + \
         (["seccomp"] if seccomp else []) + (["rlimits"] if in_force.get("rlimits") else [])
-    name = "+".join(parts)
+    name = "+".join(parts) or "none"  # nothing in force: the worker runs as itself
     sentence = _fallback_sentence(uid, landlock, seccomp, protects, bubblewrap_reason)
     return Isolation(name, sentence, uid, gid, landlock, seccomp, protects,
                      why=_clause(bubblewrap_reason), rlimits=bool(in_force.get("rlimits"))), facts
