@@ -27,6 +27,7 @@ import socket
 import subprocess
 import tempfile
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -426,3 +427,65 @@ def test_a_gradescope_run_in_a_default_docker_container(python, open_tmp):
     assert hostile["extra_data"] == {"isolation": "uid+landlock+seccomp+rlimits"}
     assert sorted(p.name for p in (root / "results").iterdir()) == ["results.json"]
     assert not list((root / "source").rglob("pwned*")) and not Path("/tmp/pwned-gsc").exists()
+
+
+SLOW_IMPORT = "import time\ntime.sleep(30)\n" + HONEST_RELU
+
+
+def _worker_started(since):
+    """True once a worker process started after `since` (a set of pids) runs (the trial
+    worker, `autograder.worker.confine`, runs before the kit is snapshotted: not that one)."""
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if int(proc.name) not in since and \
+                    b"\x00autograder.worker\x00" in (proc / "cmdline").read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _tamper_while_grading(argv, mode, python, kit, home, cwd):
+    """Start `argv`, change stages.toml once a worker runs, and return the finished run."""
+    env = {"PATH": f"{Path(python).parent}:{os.environ['PATH']}", "HOME": str(home),
+           "PYTHONPATH": str(kit), "AUTOGRADER_NO_PROGRESS": "1", "LANG": "C.UTF-8"}
+    before = {int(p.name) for p in Path("/proc").glob("[0-9]*")}
+    run = subprocess.Popen(launched(mode, argv, python, kit, home), cwd=cwd, env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not _worker_started(before) and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.2)
+    with open(kit / "stages.toml", "a") as handle:
+        handle.write("# changed while grading\n")
+    out, err = run.communicate(timeout=600)
+    return run.returncode, out, err
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_kit_changed_while_grading_stops_both_commands_as_tampered(mode, python, open_tmp):
+    """Exit status 3 and the status `tampered`, from make grade and from make autograde."""
+    owner = container.POD_UID if mode == "pod" else 0
+    kit = kit_copy(open_tmp / "kit", owner)
+    home, out, course = open_tmp / "home", open_tmp / "grades", kit / "course"
+    (open_tmp / "class" / "tam").mkdir(parents=True)
+    (open_tmp / "class" / "tam" / STAGE1.file).write_text(SLOW_IMPORT)
+    notebook = course / "submitted" / "tam" / STAGE1.slug / f"{STAGE1.slug}.ipynb"
+    notebook.parent.mkdir(parents=True)
+    notebook.write_text(_as_notebook(SLOW_IMPORT))
+    for folder in (home, out):
+        folder.mkdir()
+    _own(open_tmp, owner)
+    code, _, err = _tamper_while_grading(
+        ["-m", "autograder", "grade", str(open_tmp / "class"), "--out", str(out)],
+        mode, python, kit, home, kit)
+    assert code == 3 and "STOPPED" in err and "stages.toml" in err, err[-2000:]
+    assert _rows(out / "grades.csv")["tam"]["status"] == "tampered"
+    shutil.copy2(REPO_ROOT / "stages.toml", kit / "stages.toml")
+    assert run_in(mode, ["-m", "nbgrader", "generate_assignment", STAGE1.slug, "--force"],
+                  python, kit, home, cwd=course).returncode == 0
+    code, _, err = _tamper_while_grading(
+        ["-m", "autograder", "course", "autograde", "--course", str(course)],
+        mode, python, kit, home, kit)
+    assert code == 3 and "STOPPED" in err and "stages.toml" in err, err[-2000:]
+    status = json.loads((course / "grading" / "tam" / f"{STAGE1.slug}.json").read_text())
+    assert status["status"] == "tampered"
