@@ -432,13 +432,25 @@ def test_a_gradescope_run_in_a_default_docker_container(python, open_tmp):
 SLOW_IMPORT = "import time\ntime.sleep(30)\n" + HONEST_RELU
 
 
-def _worker_started(since):
-    """True once a worker process started after `since` (a set of pids) runs (the trial
-    worker, `autograder.worker.confine`, runs before the kit is snapshotted: not that one)."""
-    for proc in Path("/proc").glob("[0-9]*"):
+def _descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for listing in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(child) for child in listing.read_text().split()]
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def _worker_started(pid):
+    """True once a worker runs below `pid` (the trial worker, `autograder.worker.confine`,
+    runs before the kit is snapshotted: not that one)."""
+    for child in _descendants(pid):
         try:
-            if int(proc.name) not in since and \
-                    b"\x00autograder.worker\x00" in (proc / "cmdline").read_bytes():
+            if b"\x00autograder.worker\x00" in Path(f"/proc/{child}/cmdline").read_bytes():
                 return True
         except OSError:
             continue
@@ -449,11 +461,10 @@ def _tamper_while_grading(argv, mode, python, kit, home, cwd):
     """Start `argv`, change stages.toml once a worker runs, and return the finished run."""
     env = {"PATH": f"{Path(python).parent}:{os.environ['PATH']}", "HOME": str(home),
            "PYTHONPATH": str(kit), "AUTOGRADER_NO_PROGRESS": "1", "LANG": "C.UTF-8"}
-    before = {int(p.name) for p in Path("/proc").glob("[0-9]*")}
     run = subprocess.Popen(launched(mode, argv, python, kit, home), cwd=cwd, env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 300
-    while not _worker_started(before) and time.monotonic() < deadline and run.poll() is None:
+    while not _worker_started(run.pid) and time.monotonic() < deadline and run.poll() is None:
         time.sleep(0.2)
     with open(kit / "stages.toml", "a") as handle:
         handle.write("# changed while grading\n")
