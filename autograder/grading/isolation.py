@@ -324,6 +324,9 @@ def refusal(bubblewrap_reason, facts):
                      "version 20.10.18 or later, whose default profile allows it)")
     elif "landlock" not in facts.get("in_force", {}) and not facts.get("error"):
         missing.append("Landlock could not be put in force")
+    elif facts.get("reads") or facts.get("writes"):
+        leaks = ", ".join(facts.get("reads", []) + facts.get("writes", []))
+        missing.append(f"under Landlock the trial worker could still reach {leaks}")
     account = facts.get("account")
     if account is None:
         missing.append("the grader does not run as root, so it cannot run the code as "
