@@ -137,8 +137,10 @@ class Confined:
         if isolation.uid is not None:
             os.chown(self.work, isolation.uid, isolation.gid)
         self.writable_dirs = [Path(d) for d in writable_dirs]
+        self.owners = {}
         for folder in self.writable_dirs:
             folder.mkdir(parents=True, exist_ok=True)
+            self.owners[folder] = (folder.stat().st_uid, folder.stat().st_gid)
             # Lent to the worker's uid while it runs (a trusted solution filling the
             # class compile cache, a learner's own cache), taken back at close().
             _chown_tree(folder, isolation.uid, isolation.gid)
@@ -186,9 +188,24 @@ class Confined:
         return {"user": self.isolation.uid, "group": self.isolation.gid, "extra_groups": []}
 
     def close(self):
-        for folder in self.writable_dirs:
-            _chown_tree(folder, os.geteuid(), os.getegid())
+        for folder, (uid, gid) in self.owners.items():
+            _chown_tree(folder, uid, gid)
         self.root.cleanup()
+
+
+def reclaim(folder):
+    """Give back a cache folder that a worker's uid still holds (its grader was killed while
+    lending it) to the owner of the folder above it."""
+    folder = Path(folder)
+    if os.geteuid() != 0 or not folder.is_dir():
+        return
+    try:
+        account = worker_account()
+    except SandboxUnavailable:
+        return
+    above = folder.parent.stat()
+    if account and folder.stat().st_uid == account[0] != above.st_uid:
+        _chown_tree(folder, above.st_uid, above.st_gid)
 
 
 def _chown_tree(folder, uid, gid):

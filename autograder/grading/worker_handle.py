@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.isolation import Confined, as_isolation
+from autograder.grading.isolation import Confined, as_isolation, reclaim
 from autograder.grading.sandbox import Sandbox
 from autograder.metadata import REPO_ROOT
 from autograder.worker import transport
@@ -167,6 +167,8 @@ class Worker:
     def _walls(self):
         """The folders and command line of the sandbox this worker's isolation asks for."""
         cache = self.compile_cache
+        if cache:
+            reclaim(cache.folder)
         writable = [cache.folder] if cache and cache.writable else []
         readonly = [cache.folder] if cache and not cache.writable else []
         if self.isolation.bubblewrap:
