@@ -6,6 +6,7 @@ only its honest content.
 """
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import integrity, sandbox
-from autograder.grading.sandbox import SandboxUnavailable
 from autograder.grading.submission import Submission
 from autograder.metadata import REPO_ROOT, load_stages
 
@@ -30,14 +30,14 @@ PEEK = textwrap.dedent("""
     import os, socket, sys
     from pathlib import Path
 
-    def peek(repo_root):
+    def peek(repo_root, port):
         root = Path(repo_root)
         facts = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd(),
                  "kit_modules": sorted(os.listdir(Path(sys.modules["autograder"].__file__).parent))}
         for name in ("solutions", "stages.toml", "course", "autograder/checks", "tests", "exercises"):
             facts["sees " + name] = (root / name).exists()
         try:
-            socket.create_connection(("127.0.0.1", 9), timeout=1)
+            socket.create_connection(("127.0.0.1", port), timeout=1).sendall(b"peek")
             facts["network"] = "connected"
         except OSError as exc:
             facts["network"] = type(exc).__name__
@@ -56,8 +56,11 @@ PEEK = textwrap.dedent("""
 
 
 def peek_inside(tmp_path):
+    """What the worker sees and can do, with a listener open on the host the whole time."""
     (tmp_path / STAGE1.file).write_text(PEEK)
     submission = Submission(tmp_path / STAGE1.file, STAGE1)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
     try:
         submission.start()
         assert submission.import_error is None, submission.import_error
@@ -65,8 +68,14 @@ def peek_inside(tmp_path):
         if cgroup:  # grading as root: the worker and all it starts are in a capped pids cgroup
             assert int((cgroup / "pids.max").read_text()) == sandbox.PIDS_MAX
             assert int((cgroup / "pids.current").read_text()) >= 1
-        return submission.call("peek", str(REPO_ROOT))
+        facts = submission.call("peek", str(REPO_ROOT), listener.getsockname()[1])
+        try:
+            facts["listener reached"] = listener.accept()[0].recv(4) == b"peek"
+        except BlockingIOError:
+            facts["listener reached"] = False
+        return facts
     finally:
+        listener.close()
         submission.close()
         assert not (cgroup and cgroup.exists()), "the pids cgroup outlived its worker"
 
@@ -78,7 +87,7 @@ def test_worker_sees_no_answers_no_checks_no_network(tmp_path):
     assert facts["kit_modules"] == ["__init__.py", "worker"], facts["kit_modules"]
     assert facts["uid"] == sandbox.NOBODY
     assert facts["pid"] < 10, "the worker has its own process namespace"
-    assert facts["network"] != "connected"
+    assert facts["network"] != "connected" and not facts["listener reached"]
     assert facts["scratch"] == "private" and facts["cwd"] == sandbox.SANDBOX_WORK
 
 
@@ -139,15 +148,17 @@ def test_fork_bomb_costs_only_its_own_check(tmp_path, solution_source):
     assert "softmax_reference" not in failed and "one_hot" not in failed, failed
 
 
-def test_without_bubblewrap_self_study_says_so_and_instructors_refuse(tmp_path, monkeypatch):
+def test_without_bubblewrap_self_study_says_which_walls_graded_it(tmp_path, monkeypatch):
+    """The fallback layers themselves are tested in every mode in test_isolation.py."""
     monkeypatch.setenv("AUTOGRADER_BWRAP", str(tmp_path / "no-bwrap"))
     result = grade_source(1, HONEST_RELU, tmp_path, only={"relu"})
-    assert result.earned == 1 and result.info["sandbox"].startswith("off: bubblewrap")
+    assert result.earned == 1 and result.info["isolation"] != "bubblewrap"
+    assert "bubblewrap cannot start here (bubblewrap (bwrap) is not installed)" in \
+        result.info["sandbox"]
     from autograder.feedback import report
     text = report.format_text(result)
-    assert sum("Sandbox: off" in line for line in text.splitlines()) == 1
-    with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
-        grade_source(1, HONEST_RELU, tmp_path, sandbox_mode="require")
+    lines = [line for line in text.splitlines() if line.startswith("Sandbox: ")]
+    assert len(lines) == 1 and lines[0].endswith(".") and "bubblewrap sandbox" not in lines[0]
 
 
 def test_integrity_check_names_the_submission_and_the_file(tmp_path):

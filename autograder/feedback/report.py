@@ -208,7 +208,7 @@ def _footer(report):
     libs = ", ".join(f"{k} {v}" for k, v in versions(stage).items())
     lines.append(f"Device: {device}; {libs}; Hypothesis profile: {report.profile}")
     sandbox_note = report.info.get("sandbox", "")
-    if sandbox_note and sandbox_note != "bubblewrap":
+    if sandbox_note:  # which walls graded it (grading.isolation), in one sentence
         lines.append(f"Sandbox: {sandbox_note}")
     if report.partial:
         lines.append("Only the checks asked for ran: run them all for the grade.")
@@ -258,6 +258,7 @@ def to_json(report):
         "device": report.info.get("device", "cpu"),
         "worker_restarts": report.info.get("worker_restarts", 0),
         "sandbox": report.info.get("sandbox", ""),
+        "isolation": report.info.get("isolation", ""),
         "versions": versions(report.stage),
         "checks": [
             {

@@ -15,8 +15,8 @@ from autograder.feedback.report import Outcome, Report
 from autograder.grading import integrity
 from autograder.grading.context import GRADING, RELEASE, UNCHECKED_REASON, Context
 from autograder.grading.failures import Abort, CheckFailed, LearnerError
+from autograder.grading.isolation import sandbox_decision
 from autograder.grading.reference import Unchecked, Unrecorded, reference_source
-from autograder.grading.sandbox import sandbox_decision
 from autograder.grading.submission import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, Submission
 from autograder.grading.worker_handle import SELF_STUDY_CACHE
 from autograder.metadata import load_stages
@@ -160,7 +160,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
             report.outcomes[position] = score_blocked(functions[outcome.check.id], ctx, outcome)
         source.save()
         report.info = dict(submission.info, worker_restarts=submission.restarts,
-                           sandbox=sandbox_note)
+                           sandbox=sandbox_note, isolation=sandboxed.name)
         report.import_error = submission.import_error or ""
     finally:
         submission.close()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.grading import engine
-from autograder.grading.sandbox import sandbox_decision
+from autograder.grading.isolation import sandbox_decision
 from autograder.grading.submission import CALL_TIMEOUT_S
 from autograder.grading.worker_handle import Worker, WorkerGone
 from autograder.metadata import load_stages

@@ -10,8 +10,8 @@ has no network, its own process namespace, and runs as uid 65534 ("nobody"). Whe
 pids cgroup also caps how many processes and threads it may start.
 
 Where bubblewrap cannot start (macOS, a container without user namespaces),
-`available()` says why; self-study grading then runs the worker unsandboxed,
-and instructor grading refuses unless told `--no-sandbox`.
+`unavailable_reason()` says why, and grading.isolation puts up the walls
+the machine allows instead (and decides whether instructor grading may go on).
 """
 import functools
 import os
@@ -76,6 +76,10 @@ def system_binds():
 def python_binds():
     """The interpreter, its standard library and the environment's packages, read-only."""
     roots = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()}
+    # Package folders a .pth file put on sys.path (never a project folder: only *-packages).
+    roots |= {Path(p).resolve() for p in sys.path
+              if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()}
+    roots = {r for r in roots if not any(r.is_relative_to(o) for o in roots if o != r)}
     binds = []
     for root in sorted(roots):
         binds += ["--ro-bind", str(root), str(root)]
@@ -124,6 +128,7 @@ class Sandbox:
         self.work.mkdir()
         self.compile_cache = compile_cache  # a worker_handle.CompileCache, or None
         self.inner_submission = f"{SANDBOX_SUBMISSION}/{Path(submission_path).name}"
+        self.kit_root = SANDBOX_KIT
         self.cgroup = None
 
     def copy_submission(self, submission_path):
@@ -153,6 +158,12 @@ class Sandbox:
             cache.folder.mkdir(parents=True, exist_ok=True)
         return ["--bind" if cache.writable else "--ro-bind", str(cache.folder), SANDBOX_CACHE,
                 "--setenv", "JAX_COMPILATION_CACHE_DIR", SANDBOX_CACHE]
+
+    def environment(self, env):
+        return env
+
+    def popen_options(self):
+        return {}
 
     def with_process_limit(self, argv):
         """`argv` run from a pids cgroup with a cap, so that nothing it starts escapes it.
@@ -190,23 +201,8 @@ class SandboxUnavailable(Exception):
     """Instructor grading was asked for, but no sandbox can start here."""
 
 
-# How grading treats the sandbox: "auto" (self-study: use it where it starts,
-# else run without it and say so), "require" (instructors: refuse without it,
-# and share no writable compile cache between submissions) or "off" (--no-sandbox).
+# How grading treats isolation (grading.isolation.sandbox_decision): "auto"
+# (self-study: the strongest walls that start here, and say which), "require"
+# (instructors: refuse unless the code is kept from the answers, and share no
+# writable compile cache between submissions) or "off" (--no-sandbox).
 SANDBOX_MODES = ("auto", "require", "off")
-
-
-def sandbox_decision(mode):
-    """(sandboxed, note): whether the worker runs sandboxed, and a line for the report."""
-    if mode not in SANDBOX_MODES:
-        raise ValueError(f"sandbox mode must be one of {SANDBOX_MODES}, not {mode!r}")
-    if mode == "off":
-        return False, "off (--no-sandbox): learner code ran with the grader's rights"
-    reason = unavailable_reason()
-    if reason is None:
-        return True, "bubblewrap"
-    if mode == "require":
-        raise SandboxUnavailable(
-            f"instructor grading needs the sandbox, and {reason}. Install bubblewrap "
-            "(apt-get install bubblewrap) or, only for code you trust, pass --no-sandbox.")
-    return False, f"off: {reason}; your code ran unsandboxed, as you"

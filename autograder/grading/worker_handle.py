@@ -10,9 +10,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.sandbox import SANDBOX_KIT, Sandbox
+from autograder.grading.isolation import Confined, as_isolation, reclaim
+from autograder.grading.sandbox import Sandbox
 from autograder.metadata import REPO_ROOT
 from autograder.worker import transport
+from autograder.worker.confine import CONFINE_FAILED, CONFINE_MESSAGE
 
 # Compiled XLA programs persist between runs, which makes a second `make check`
 # of a JAX stage several times faster. Grader and worker keep separate caches
@@ -127,7 +129,7 @@ class Worker:
         self.environment = dict(environment or {})  # extra variables, e.g. AUTOGRADER_JUDGE
         self.args = [module_name, str(stage), framework]
         self.memory_bytes = memory_mb * 2**20
-        self.sandboxed = sandboxed
+        self.isolation = as_isolation(sandboxed)  # True: bubblewrap; an Isolation: those walls
         self.compile_cache = compile_cache
         self.sandbox = None
         self.process = None
@@ -143,19 +145,35 @@ class Worker:
         self.log = tempfile.TemporaryFile()
         worker = [sys.executable, "-m", "autograder.worker"]
         extra = ["--standby", ",".join(standby)] if standby is not None else []
-        if self.sandboxed:
-            self.sandbox = Sandbox(self.path, compile_cache=self.compile_cache)
+        options = {}
+        if self.isolation:
+            self.sandbox = self._walls()
             argv = self.sandbox.with_process_limit(
                 self.sandbox.command([*worker, self.sandbox.inner_submission, *self.args, *extra]))
-            cwd, kit_root = self.sandbox.work, SANDBOX_KIT
+            cwd, kit_root = self.sandbox.work, self.sandbox.kit_root
+            options = self.sandbox.popen_options()
         else:
             self.cwd = tempfile.TemporaryDirectory(prefix="autograder-")
             argv = [*worker, str(self.path), *self.args, *extra]
             cwd, kit_root = self.cwd.name, REPO_ROOT
+        env = self._environment(kit_root)
+        if self.sandbox:
+            env = self.sandbox.environment(env)
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-            cwd=cwd, env=self._environment(kit_root), start_new_session=True,
+            cwd=cwd, env=env, start_new_session=True, **options,
         )
+
+    def _walls(self):
+        """The folders and command line of the sandbox this worker's isolation asks for."""
+        cache = self.compile_cache
+        if cache:
+            reclaim(cache.folder)
+        writable = [cache.folder] if cache and cache.writable else []
+        readonly = [cache.folder] if cache and not cache.writable else []
+        if self.isolation.bubblewrap:
+            return Sandbox(self.path, compile_cache=cache)
+        return Confined(self.path, self.isolation, writable_dirs=writable, readonly_dirs=readonly)
 
     def load(self):
         """Tell a standby worker to import the submission now (as the file is now)."""
@@ -249,12 +267,14 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.kill()
             return f"the process running your code closed its output while {doing}"
-        if self.sandboxed and code is not None and code > 128:
+        if self.isolation.bubblewrap and code is not None and code > 128:
             # bubblewrap reports a child killed by signal N as exit status 128 + N.
             try:
                 code = -signal.Signals(code - 128).value
             except ValueError:
                 pass
+        if code == CONFINE_FAILED and self.output_tail().startswith(CONFINE_MESSAGE):
+            return f"the grader could not start your code: {self.output_tail(1)}"
         if code is not None and code < 0:
             how = f"was killed by signal {signal.Signals(-code).name}"
             if -code in (signal.SIGKILL, signal.SIGSEGV, signal.SIGABRT):

@@ -1,7 +1,7 @@
 """What `make grade` writes: per-submission reports, grades.csv, Gradescope results, summary.md.
 
 OUT/
-  grades.csv                       student, stage, score, max_score, status, seconds
+  grades.csv                       student, stage, score, max_score, status, seconds, isolation
   <student>/<stage>.json           the full report, with the student id
   <student>/<stage>.results.json   Gradescope's results format
   summary.md, *.png                the class at a glance: scores, and the checks that fail most
@@ -41,8 +41,11 @@ def gradescope(result):
     output = f"Stage {result['stage']}: {result['score']}/{result['max_score']} ({result['status']})"
     if result.get("detail"):
         output += f"\n{result['detail']}"
+    if result.get("sandbox"):
+        output += f"\nSandbox: {result['sandbox']}"
     return {"score": result["score"], "execution_time": result.get("seconds", 0),
-            "output": output, "tests": tests}
+            "output": output, "tests": tests,
+            "extra_data": {"isolation": result.get("isolation", "")}}
 
 
 def rows(results, submissions):
@@ -54,10 +57,10 @@ def rows(results, submissions):
         for number in numbers:
             result = results.get((student, number))
             if result is None:
-                yield [student, number, 0, stages[number].max_points, "not_submitted", 0]
+                yield [student, number, 0, stages[number].max_points, "not_submitted", 0, ""]
             else:
                 yield [student, number, result["score"], result["max_score"], result["status"],
-                       result.get("seconds", 0)]
+                       result.get("seconds", 0), result.get("isolation", "")]
 
 
 def write_class(out, results, submissions):
@@ -68,7 +71,8 @@ def write_class(out, results, submissions):
     table = list(rows(results, submissions))
     with open(out / "grades.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", "stage", "score", "max_score", "status", "seconds"])
+        writer.writerow(["student", "stage", "score", "max_score", "status", "seconds",
+                         "isolation"])
         writer.writerows(table)
     write_summary(out, table, results)
 

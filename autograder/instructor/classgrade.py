@@ -130,10 +130,11 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
     graded under another timeout counts as changed.
     0: grading worked (whatever the scores); 1: a grader fault; 3: the kit was tampered with.
     """
-    from autograder.grading.sandbox import sandbox_decision
+    from autograder.grading.isolation import announcement, sandbox_decision
     from autograder.instructor import class_outputs
 
-    sandbox_decision(sandbox_mode)  # SandboxUnavailable, with the reason
+    isolation, _ = sandbox_decision(sandbox_mode)  # SandboxUnavailable, with the reason
+    print(announcement(isolation))
     out = Path(out)
     everyone = find_submissions(root)
     kit_files = integrity.snapshot()

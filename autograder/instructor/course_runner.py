@@ -67,9 +67,10 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
     "failed to grade" and the others go on. nbgrader's own log for each
     student goes to grading/<student>/autograde.log; one line per student here.
     """
-    from autograder.grading.sandbox import sandbox_decision
+    from autograder.grading.isolation import announcement, sandbox_decision
 
-    sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
+    isolation, _ = sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
+    print(announcement(isolation))
     submitted = course / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
     before = integrity.snapshot()

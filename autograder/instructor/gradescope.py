@@ -4,19 +4,23 @@
 
 Upload a zip as the assignment's autograder ("Zip file upload"). Gradescope
 runs its `setup.sh` once, as root, when it builds the image: it installs
-Python 3.11, bubblewrap and the pinned requirements.lock, then compiles the
-reference's programs into the class compile cache. For each submission it
-runs `run_autograder`, which calls `python -m autograder gradescope run`:
+Python 3.11, bubblewrap and the pinned requirements.lock, compiles the
+reference's programs into the class compile cache, then (`harden.sh`, as
+Gradescope's best practices advise) creates the unprivileged user `student`
+that runs students' code and makes the kit unreadable to it. For each
+submission it runs `run_autograder`, which calls `python -m autograder gradescope run`:
 that finds the stage file (`stage1_numpy.py`) or notebook
 (`stage1_numpy.ipynb`) in ROOT/submission/, grades it exactly as
 `make grade` does (sandboxed, the same checks and points), and writes
 ROOT/results/results.json. ROOT is /autograder, or $AUTOGRADER_ROOT.
 
 The sandbox matters more there than here: on Gradescope the student's code
-runs on the machine that holds the solutions. Where bubblewrap cannot start
-in Gradescope's container, every submission gets 0 with a message saying so,
-unless the zip was built with NO_SANDBOX=1 (then students could read the
-solutions: only for code you trust).
+runs on the machine that holds the solutions. Gradescope's container (Docker's
+default seccomp profile) does not let bubblewrap start, so the worker runs as
+`student` under Landlock and seccomp (grading.isolation); where no isolation
+holds, every submission gets 0 with a message saying so, unless the zip was
+built with NO_SANDBOX=1 (then students could read the solutions: only for
+code you trust).
 """
 import json
 import os
@@ -50,6 +54,28 @@ python3.11 -m venv /autograder/venv
 cd /autograder/source
 # Best effort: where the sandbox cannot start at build time, each submission compiles its own.
 /autograder/venv/bin/python -m autograder gradescope prepare --stage {stage} || true
+bash /autograder/source/harden.sh
+"""
+
+# Gradescope's autograder best practices: students' code runs as its own user,
+# and cannot read the autograder's source nor write the results.
+HARDEN = """#!/usr/bin/env bash
+# setup.sh runs this last, as root. KIT_WORKER_USER and AUTOGRADER_ROOT replace
+# `student` and /autograder (to try it on your machine).
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+USER_NAME="${KIT_WORKER_USER:-student}"
+if ! id -u "$USER_NAME" >/dev/null 2>&1; then
+    useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$USER_NAME"
+fi
+chmod -R o= "$ROOT/source"
+chmod o=x "$ROOT/source"                        # to reach the compile cache, not to list
+if [ -d "$ROOT/source/.cache/jax-class" ]; then
+    chmod o=x "$ROOT/source/.cache"
+    chmod -R o=rX "$ROOT/source/.cache/jax-class"  # the reference's programs, read-only
+fi
+mkdir -p "$ROOT/results"
+chmod o= "$ROOT/results"
 """
 
 RUN = """#!/usr/bin/env bash
@@ -57,6 +83,9 @@ RUN = """#!/usr/bin/env bash
 # replace /autograder and its virtual environment (to try it on your machine).
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{KIT_PYTHON:-$ROOT/venv/bin/python}}"
+# Students' code runs as the user harden.sh made (where the grader runs as root).
+export AUTOGRADER_WORKER_USER="${{KIT_WORKER_USER:-student}}"
+id -u "$AUTOGRADER_WORKER_USER" >/dev/null 2>&1 || unset AUTOGRADER_WORKER_USER
 cd "$ROOT/source" && exec "$PYTHON" -m autograder gradescope run --stage {stage} --root "$ROOT"{extra}
 """
 
@@ -72,6 +101,7 @@ def build(stage_numbers=None, out=OUT_DIR, sandboxed=True):
         path = out / f"{stage.slug}.zip"
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             _add_script(archive, "setup.sh", SETUP.format(stage=number))
+            _add_script(archive, "harden.sh", HARDEN)
             _add_script(archive, "run_autograder",
                         RUN.format(stage=number, extra="" if sandboxed else " --no-sandbox"))
             for name in KIT_FILES:

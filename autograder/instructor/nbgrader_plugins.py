@@ -143,7 +143,7 @@ class GradeWithEngine(NbGraderPreprocessor):
         write_status(names["student"], names["assignment"],
                      "timed out" if result.timed_out else "graded", result.note(),
                      score=report.earned, max_score=report.possible,
-                     seconds=round(report.seconds, 1))
+                     seconds=round(report.seconds, 1), isolation=report.info.get("isolation", ""))
         self.log.info("Graded %s for %s: %d/%d", stage.slug, names["student"], report.earned,
                       report.possible)
         return nb, resources
@@ -216,8 +216,9 @@ class KitCsvExport(ExportPlugin):
     """`nbgrader export` plugin: one row per student and stage.
 
     Columns: student, stage, score, max_score, status (graded, timed out,
-    failed to grade, tampered or not submitted) and detail (what the status
-    rests on, e.g. the cells left out of the graded file).
+    failed to grade, tampered or not submitted), detail (what the status
+    rests on, e.g. the cells left out of the graded file) and isolation (the
+    walls the student's code ran behind: grading.isolation).
     """
 
     def export(self, gradebook):
@@ -227,7 +228,8 @@ class KitCsvExport(ExportPlugin):
         rows = list(self.rows(gradebook))
         with open(destination, "w", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(["student", "stage", "score", "max_score", "status", "detail"])
+            writer.writerow(["student", "stage", "score", "max_score", "status", "detail",
+                             "isolation"])
             writer.writerows(rows)
         self.log.info("Exported %d rows to %s", len(rows), destination)
 
@@ -244,14 +246,16 @@ class KitCsvExport(ExportPlugin):
                 try:
                     submission = gradebook.find_submission(assignment.name, student.id)
                 except MissingEntry:
-                    score, status, detail = 0.0, "not submitted", ""
+                    score, status, detail, isolation = 0.0, "not submitted", "", ""
                 else:
                     score = max(0.0, submission.score - submission.late_submission_penalty)
                     recorded = read_status(student.id, assignment.name) or {
                         "status": "failed to grade",
                         "detail": "no verdict was recorded: see the `make autograde` log"}
                     status, detail = recorded["status"], recorded["detail"]
+                    isolation = recorded.get("isolation", "")
                     if status in ("failed to grade", "tampered"):
                         score = 0.0
                 stage = stages.get(assignment.name, assignment.name)
-                yield [student.id, stage, f"{score:g}", f"{assignment.max_score:g}", status, detail]
+                yield [student.id, stage, f"{score:g}", f"{assignment.max_score:g}", status, detail,
+                       isolation]

@@ -56,7 +56,7 @@ class WarmGrader:
 
     def __init__(self, stage, impl_dir, sandbox_mode="auto"):
         from autograder.grading import engine
-        from autograder.grading.sandbox import sandbox_decision
+        from autograder.grading.isolation import sandbox_decision
 
         self.engine = engine
         self.stage, self.impl_dir, self.sandbox_mode = stage, Path(impl_dir), sandbox_mode

@@ -18,7 +18,7 @@ import time
 import traceback
 import types
 
-from autograder.worker import transport
+from autograder.worker import confine, transport
 
 WATCHED_MODULES = (
     "builtins", "math", "numpy", "numpy.random", "numpy.linalg",
@@ -192,6 +192,11 @@ def preload(modules):
 
 
 def main():
+    try:
+        confine.confine_from_environment()  # first: before any library or the submission
+    except confine.ConfineError as exc:
+        sys.stderr.write(f"{confine.CONFINE_MESSAGE}: {exc}\n")
+        sys.exit(confine.CONFINE_FAILED)
     limit_memory()
     path, module_name, stage, framework = sys.argv[1:5]
     learner_path = os.path.abspath(path)
