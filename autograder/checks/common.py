@@ -10,6 +10,14 @@ def expect_float(got, what):
         raise CheckFailed(f"{what} has dtype {np.asarray(got).dtype}, expected a float array")
 
 
+def mask_as_floats(got, dtype):
+    """A boolean mask as floats of `dtype` (NumPy and JAX multiply a mask as 0s and 1s, so the
+    contract accepts one wherever a 0/1 array multiplies); any other value as it is."""
+    if isinstance(got, np.ndarray) and got.dtype == bool:
+        return got.astype(dtype)
+    return got
+
+
 def expect_scalar(got, what):
     """A Python float or a 0-d/size-1 array, as a float."""
     array = as_array(got, what)
