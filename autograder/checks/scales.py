@@ -135,11 +135,14 @@ def forall_naming_scale(ctx, strategy, prop, measure, other_size=other_batch_siz
     `measure(case, m)` returns the factor of the same network on a new batch of
     m = other_size(the failing batch's size) examples (None if it shows none);
     whatever it meets on the way (an error of the learner's code, an input a
-    release did not record) leaves the failure as it is.
+    release did not record) leaves the failure as it is. A check run for the
+    score alone (ctx.shrink False) shows no reason: nothing is measured again.
     """
     try:
         ctx.forall(strategy, prop, **options)
     except Scaled as exc:
+        if not ctx.shrink:  # a blocked check run for the score alone: no reason is shown
+            raise
         other = other_size(exc.m)
         try:
             factor = measure(exc.inputs, other)
