@@ -105,7 +105,7 @@ def _shift_symptom(got, expected, rtol, atol):
                     f"one constant per {line}, its log-sum-exp")
         if np.allclose(along, along.flat[0], rtol=rtol, atol=atol):
             return f"every entry is off by the same amount, {float(along.flat[0]):.4g}"
-        return f"it differs from the reference by one constant per {_line(got, axis)}"
+        return f"it is off by one constant per {_line(got, axis)}"
     return ""
 
 
@@ -151,7 +151,7 @@ def expect_close(got, expected, what, kind="equivalence", against="the reference
     index = tuple(int(i) for i in np.argwhere(~close)[0])
     diagnosis = symptom(g, e, rtol, atol)
     if not diagnosis and _zeros_only(e, close):
-        diagnosis = f"it differs only where the reference is 0 (yours has {g[index]:.4g} there)"
+        diagnosis = f"only where the reference is 0 (yours has {g[index]:.4g} there)"
     raise CheckFailed(
         f"{what} differs from {against}" + (f": {diagnosis}" if diagnosis else ""),
         f"first difference at index {index}: expected {e[index]:.6g}, got {g[index]:.6g}; "
