@@ -47,6 +47,9 @@ class Stage:
     libraries: tuple = ()  # distributions beyond numpy/jax/haiku/optax it uses (report versions)
     # Pure array functions the worker may call as one compiled program each (JAX stages).
     compiled: tuple = ()
+    # A kind of failure that is not a check's own topic (a mutation, a dtype) -> the
+    # idea shown with it instead of the check's (CheckFailed(idea=kind)).
+    ideas: dict = field(default_factory=dict)
 
     @property
     def file(self):
@@ -75,11 +78,13 @@ class Stage:
         return tuple(seen)
 
 
-def _stage(raw):
+def _stage(raw, ideas):
+    """A Stage from its table; `ideas` are the shared ones, which the stage's own override."""
     checks = tuple(Check(**{**c, "functions": tuple(c.get("functions", ()))})
                    for c in raw.pop("checks", []))
     return Stage(checks=checks, **{**raw, "libraries": tuple(raw.get("libraries", ())),
-                                   "compiled": tuple(raw.get("compiled", ()))})
+                                   "compiled": tuple(raw.get("compiled", ())),
+                                   "ideas": {**ideas, **raw.get("ideas", {})}})
 
 
 @cache
@@ -87,7 +92,7 @@ def load_stages(path=METADATA_FILE):
     """All stages by number."""
     with open(path, "rb") as f:
         raw = tomllib.load(f)
-    stages = [_stage(dict(s)) for s in raw["stages"]]
+    stages = [_stage(dict(s), raw.get("ideas", {})) for s in raw["stages"]]
     return {s.number: s for s in stages}
 
 

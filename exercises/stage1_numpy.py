@@ -20,9 +20,10 @@ def relu(Z):
 
 
 def relu_deriv(Z):
-    """Derivative of ReLU as a float array: 1.0 where Z > 0, else 0.0."""
-    # TODO: ReLU's slope for every entry of Z, as floats of Z's shape: 1 where Z is positive,
-    #       0 elsewhere (Z == 0 included); it will multiply gradients in backward_prop.
+    """Derivative of ReLU, Z's shape: 1 where Z > 0, else 0 (floats, or the boolean mask Z > 0)."""
+    # TODO: ReLU's slope for every entry of Z, in Z's shape: 1 where Z is positive, 0 elsewhere
+    #       (Z == 0 included). It will multiply gradients in backward_prop, where a boolean mask
+    #       multiplies exactly like floats 1.0 and 0.0: either is fine.
     raise NotImplementedError("stage 1: relu_deriv")
 
 

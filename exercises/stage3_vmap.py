@@ -23,9 +23,9 @@ def relu(z):
 
 
 def relu_deriv(z):
-    """Derivative of ReLU as a float32 array: 1.0 where z > 0, else 0.0."""
-    # TODO: ReLU's slope for every entry of z, as float32 of z's shape: 1 where z is positive,
-    #       0 elsewhere (z == 0 included).
+    """Derivative of ReLU, z's shape: 1 where z > 0, else 0 (float32, or the boolean mask z > 0)."""
+    # TODO: ReLU's slope for every entry of z, in z's shape: 1 where z is positive, 0 elsewhere
+    #       (z == 0 included), as float32 or as a boolean mask (it multiplies like 1.0 and 0.0).
     raise NotImplementedError("stage 3: relu_deriv")
 
 

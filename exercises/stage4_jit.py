@@ -37,9 +37,10 @@ def relu(Z):
 
 
 def relu_deriv(Z):
-    """Derivative of ReLU as a float32 array: 1.0 where Z > 0, else 0.0."""
-    # TODO: Jit it. ReLU's slope for every entry of Z as float32: 1 where Z is positive, 0
-    #       elsewhere (Z == 0 included), with jax.numpy only: NumPy cannot read traced values.
+    """Derivative of ReLU, Z's shape: 1 where Z > 0, else 0 (float32, or the boolean mask Z > 0)."""
+    # TODO: Jit it. ReLU's slope for every entry of Z, float32 or a boolean mask: 1 where Z is
+    #       positive, 0 elsewhere (Z == 0 included), with jax.numpy only: NumPy cannot read
+    #       traced values.
     raise NotImplementedError("stage 4: relu_deriv")
 
 

@@ -31,10 +31,10 @@ def relu(Z):
 
 
 def relu_deriv(Z):
-    """Derivative of ReLU as a float32 array: 1.0 where Z > 0, else 0.0."""
+    """Derivative of ReLU, Z's shape: 1 where Z > 0, else 0 (float32, or the boolean mask Z > 0)."""
     ### BEGIN SOLUTION
-    # TODO: ReLU's slope for every entry of Z, as float32 of Z's shape: 1 where Z is positive,
-    #       0 elsewhere (Z == 0 included).
+    # TODO: ReLU's slope for every entry of Z, in Z's shape: 1 where Z is positive, 0 elsewhere
+    #       (Z == 0 included), as float32 or as a boolean mask (it multiplies like 1.0 and 0.0).
     return (Z > 0).astype(jnp.float32)
     ### END SOLUTION
 

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder.checks import common
+from autograder.checks import common, scales
 from autograder.checks import strategies as S
 from autograder.checks.compare import (
     expect_all_close,
@@ -41,7 +41,8 @@ def check_init_params_randomness(ctx):
 
 
 def _call_pure(ctx, name, *args):
-    """`name(*args)`, failing if it modified an argument: else a later check blames its caller."""
+    """`name(*args)`, failing if it modified an argument: the function's own check fails at once,
+    whatever the value it returns (a later check would blame its caller, or pass)."""
     reply = ctx.sub.call_full(name, *args, return_args=True)
     expect_unchanged(args, reply["args_after"], _arg_names(name), name)
     return reply["value"]
@@ -55,11 +56,10 @@ def check_relu(ctx):
 
 
 def check_relu_deriv(ctx):
-    """Check that relu_deriv is a float array of 1 where Z > 0 and 0 elsewhere (0 at Z = 0)."""
+    """Check that relu_deriv is 1 where Z > 0 and 0 elsewhere (0 at Z = 0): floats or a mask."""
     def prop(Z):
-        got = _call_pure(ctx, "relu_deriv", Z)
+        got = common.mask_as_floats(_call_pure(ctx, "relu_deriv", Z), Z.dtype)
         expect_close(got, ctx.expected("relu_deriv", Z), "relu_deriv(Z)")
-        common.expect_float(got, "relu_deriv(Z)")
     zeros = {"Z": np.array([[0.0, -1.0], [2.0, 0.0]], dtype=ctx.dtype)}
     ctx.forall(S.matrices(ctx.dtype), prop, explicit=[zeros])
 
@@ -97,7 +97,7 @@ def check_softmax_large_logits(ctx):
 def check_forward_prop(ctx):
     """Check forward_prop's Z1, A1, Z2, A2 against the reference for any sizes and batch."""
     def prop(W1, b1, W2, b2, X, Y):
-        got = ctx.sub.call("forward_prop", W1, b1, W2, b2, X)
+        got = _call_pure(ctx, "forward_prop", W1, b1, W2, b2, X)
         expect_all_close(got, ctx.expected("forward_prop", W1, b1, W2, b2, X), ACTIVATIONS,
                          "forward_prop")
     ctx.forall(S.networks(ctx.dtype), prop)
@@ -106,7 +106,7 @@ def check_forward_prop(ctx):
 def check_one_hot(ctx):
     """Check one_hot against the reference: a single 1 per example, floats (either layout)."""
     def prop(Y, num_classes):
-        got = ctx.sub.call("one_hot", Y, num_classes)
+        got = _call_pure(ctx, "one_hot", Y, num_classes)
         expect_close(got, ctx.expected("one_hot", Y, num_classes), f"one_hot(Y, {num_classes})")
         common.expect_float(got, "one_hot(Y)")
     ctx.forall(S.label_batches(), prop)
@@ -130,15 +130,33 @@ def _backward_args(ctx, W1, b1, W2, b2, X):
     return ctx.expected("forward_prop", W1, b1, W2, b2, X)
 
 
+def _sizes(W1, W2):
+    return {"n_in": W1.shape[1], "n_out": W2.shape[0]}
+
+
+def _expect_unscaled_gradients(got, expected, W1, W2, X):
+    scales.expect_unscaled(got, expected, "the gradients", X.shape[1], _sizes(W1, W2))
+
+
+def _gradient_factor(ctx, case, m):
+    """The factor between the submission's gradients and the reference's on a new batch of m."""
+    W1, b1, W2, b2 = (case[name] for name in PARAMS)
+    X, Y = scales.new_batch(W1.shape[1], m, W2.shape[0], ctx.dtype, "columns")
+    acts = _backward_args(ctx, W1, b1, W2, b2, X)
+    return scales.factor_of(ctx.sub.call("backward_prop", *acts, W1, W2, X, Y),
+                            ctx.expected("backward_prop", *acts, W1, W2, X, Y))
+
+
 def check_backward_prop_reference(ctx):
     """Check backward_prop's dW1, db1, dW2, db2 against the reference for any sizes and batch."""
     def prop(W1, b1, W2, b2, X, Y):
         acts = _backward_args(ctx, W1, b1, W2, b2, X)
-        got = ctx.sub.call("backward_prop", *acts, W1, W2, X, Y)
+        got = _call_pure(ctx, "backward_prop", *acts, W1, W2, X, Y)
         expected = ctx.expected("backward_prop", *acts, W1, W2, X, Y)
-        common.explain_scaled_gradients(got, expected, X.shape[1])
+        _expect_unscaled_gradients(got, expected, W1, W2, X)
         expect_all_close(got, expected, GRADS, "backward_prop")
-    ctx.forall(S.networks(ctx.dtype), prop)
+    scales.forall_naming_scale(ctx, S.networks(ctx.dtype), prop,
+                               lambda case, m: _gradient_factor(ctx, case, m))
 
 
 def check_backward_prop_numerical(ctx):
@@ -151,9 +169,10 @@ def check_backward_prop_numerical(ctx):
         got = ctx.sub.call("backward_prop", *acts, W1, W2, X, Y)
         loss = lambda *p: common.mean_cross_entropy_columns(*p, X.astype(np.float64), Y)
         expected = common.central_differences(loss, params)
-        common.explain_scaled_gradients(got, expected, X.shape[1])
+        _expect_unscaled_gradients(got, expected, W1, W2, X)
         expect_all_close(got, expected, GRADS, "backward_prop vs central differences", "gradient")
-    ctx.forall(S.networks(ctx.dtype), prop)
+    scales.forall_naming_scale(ctx, S.networks(ctx.dtype), prop,
+                               lambda case, m: _gradient_factor(ctx, case, m))
 
 
 def check_backward_prop_bias_sums(ctx):
@@ -174,7 +193,7 @@ def check_update_params(ctx):
     """Check that update_params returns p - alpha * dp for every parameter and any alpha."""
     def prop(W1, b1, W2, b2, dW1, db1, dW2, db2, alpha):
         args = (W1, b1, W2, b2, dW1, db1, dW2, db2, alpha)
-        got = ctx.sub.call("update_params", *args)
+        got = _call_pure(ctx, "update_params", *args)
         expect_all_close(got, ctx.expected("update_params", *args), PARAMS,
                          f"update_params with alpha={alpha}")
     ctx.forall(S.updates(ctx.dtype), prop)

@@ -1,13 +1,27 @@
 """Building blocks shared by the checks of every stage."""
 import numpy as np
 
-from autograder.checks.compare import as_array, expect_shape, expect_tree_close
+from autograder.checks.compare import (
+    as_array,
+    expect_float_dtype,
+    expect_shape,
+    expect_tree_close,
+    expect_unchanged,
+)
 from autograder.grading.failures import CheckFailed
 
 
 def expect_float(got, what):
     if not np.issubdtype(as_array(got, what).dtype, np.floating):
         raise CheckFailed(f"{what} has dtype {np.asarray(got).dtype}, expected a float array")
+
+
+def mask_as_floats(got, dtype):
+    """A boolean mask as floats of `dtype` (NumPy and JAX multiply a mask as 0s and 1s, so the
+    contract accepts one wherever a 0/1 array multiplies); any other value as it is."""
+    if isinstance(got, np.ndarray) and got.dtype == bool:
+        return got.astype(dtype)
+    return got
 
 
 def expect_scalar(got, what):
@@ -32,6 +46,7 @@ def expect_params(got, shapes, dtype_name):
     for name, value in zip(shapes, _leaves(got, list(shapes))):
         array = expect_shape(value, shapes[name], name)
         expect_float(array, name)
+        expect_float_dtype(array, name)
         if dtype_name == "float32" and array.dtype != np.float32:
             raise CheckFailed(f"{name} has dtype {array.dtype}, expected float32")
         if array.size and not (array.min() >= -0.5 and array.max() < 0.5):
@@ -83,25 +98,6 @@ def expect_seeded(ctx, function, args_for_seed, names):
                           advice="use the rng/key argument for every draw")
 
 
-def explain_scaled_gradients(got, expected, m):
-    """Fail with a pointed message when the gradients are right up to a constant factor."""
-    try:
-        g = np.concatenate([np.asarray(x, np.float64).ravel() for x in got])
-        e = np.concatenate([np.asarray(x, np.float64).ravel() for x in expected])
-    except (TypeError, ValueError):
-        return
-    # Gradients this small (a nearly saturated loss) carry finite-difference noise
-    # of the order of their size: no scale factor can be measured from them.
-    if g.shape != e.shape or np.abs(e).max() < 1e-4 or not g.any():
-        return
-    factor = float(g @ e / (e @ e))
-    if abs(factor - 1) > 0.01 and np.allclose(g, factor * e, rtol=1e-3, atol=1e-6):
-        raise CheckFailed(
-            f"the gradients are {factor:.4g} times the correct ones",
-            f"this batch has m = {m} examples: divide by m = X's number of examples, once, "
-            "and never use an m from outside the function")
-
-
 def mean_cross_entropy_columns(W1, b1, W2, b2, X, Y):
     """Mean cross-entropy of the network in the column layout, in float64."""
     Z2 = W2 @ np.maximum(W1 @ X + b1, 0) + b2
@@ -146,7 +142,10 @@ def expect_reference_steps(ctx, reference_steps, layout, names=("W1", "b1", "W2"
                 raise CheckFailed(f"init_params(key, {n_in}) returned parameters the network "
                                   f"cannot use ({type(exc).__name__})",
                                   str(exc).splitlines()[0][:200]) from None
-            got = ctx.sub.call("gradient_descent", X, Y, alpha, iterations, ctx.random_arg(11))
+            args = (X, Y, alpha, iterations, ctx.random_arg(11))
+            reply = ctx.sub.call_full("gradient_descent", *args, return_args=True)
+            expect_unchanged(args, reply["args_after"], ("X", "Y"), "gradient_descent")
+            got = reply["value"]
             expect_tree_close(got, expected, names,
                               f"gradient_descent(alpha={alpha}, iterations={iterations})",
                               "training")

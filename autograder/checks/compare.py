@@ -62,9 +62,16 @@ def symptom(got, expected, rtol, atol):
     if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and np.allclose(
             got, expected.T, rtol=rtol, atol=atol):
         return "it equals the reference transposed: a matrix where its transpose belongs?"
+    if not np.isfinite(got).all():
+        return ""
+    return _ratio_symptom(got, expected) or _shift_symptom(got, expected, rtol, atol)
+
+
+def _ratio_symptom(got, expected):
+    """The diagnosis of a constant ratio between `got` and `expected`, or ''."""
     scale = np.abs(expected).max(initial=0.0)
     significant = np.abs(expected) > 1e-6 * scale
-    if scale == 0 or significant.sum() < 2 or not np.isfinite(got).all():
+    if scale == 0 or significant.sum() < 2:
         return ""
     ratio = got[significant] / expected[significant]
     k = float(np.median(ratio))
@@ -73,10 +80,67 @@ def symptom(got, expected, rtol, atol):
     return ""
 
 
+def _shift_symptom(got, expected, rtol, atol):
+    """The diagnosis of a difference that is one constant along an axis, or ''.
+
+    A constant along the class axis of logits is what a log-softmax adds: the
+    numbers show it when the shift is minus the log-sum-exp of the reference.
+    """
+    shift = got - expected
+    noise = atol + rtol * np.abs(expected)  # what the tolerance lets through, entry by entry
+    for axis in sorted({got.ndim - 1, 0}, reverse=True):
+        if got.ndim == 0 or got.shape[axis] < 2:
+            continue
+        along = shift.mean(axis=axis, keepdims=True)
+        if (np.abs(shift - along) > noise).any() or not (np.abs(along) > 10 * noise).any():
+            continue  # not one constant, or one too small to tell from rounding
+        top = expected.max(axis=axis, keepdims=True)
+        log_sum_exp = top + np.log(np.exp(expected - top).sum(axis=axis, keepdims=True))
+        if np.allclose(along, -log_sum_exp, rtol=10 * rtol, atol=10 * atol):
+            if got.ndim == 1:
+                return ("it is the log-softmax of the reference: the reference minus one "
+                        "constant, its log-sum-exp")
+            line = _line(got, axis)
+            return (f"each {line} is the log-softmax of the reference's: the reference minus "
+                    f"one constant per {line}, its log-sum-exp")
+        if np.allclose(along, along.flat[0], rtol=rtol, atol=atol):
+            return f"every entry is off by the same amount, {float(along.flat[0]):.4g}"
+        return f"it is off by one constant per {_line(got, axis)}"
+    return ""
+
+
+def _line(array, axis):
+    """'row' or 'column': what a constant along `axis` of a matrix is constant over."""
+    return "row" if axis == array.ndim - 1 else "column"
+
+
+def _zeros_only(e, close):
+    """True when every difference sits where the reference is exactly 0."""
+    wrong = ~close
+    return bool(wrong.any() and (e[wrong] == 0).all())
+
+
+# The float dtypes a result may have: float32 or float64 (stage 1 allows both,
+# the JAX stages compute in float32); float16, bfloat16 or float128 are no part
+# of any stage's contract.
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def expect_float_dtype(got, what):
+    """Fail unless a floating result is float32 or float64 (the contract's dtypes)."""
+    dtype = np.asarray(got).dtype
+    if dtype.kind in "fc" and dtype not in FLOAT_DTYPES:
+        raise CheckFailed(f"{what} has dtype {dtype}, which the contract does not allow: "
+                          "it allows float32 or float64", idea="dtype")
+
+
 def expect_close(got, expected, what, kind="equivalence", against="the reference"):
-    """Fail unless `got` matches `expected` in shape and, within tolerance, in value."""
+    """Fail unless `got` matches `expected` in shape, in a dtype the contract allows and,
+    within tolerance, in value."""
     expected = np.asarray(expected)
     got = expect_shape(got, expected.shape, what)
+    if expected.dtype.kind == "f":
+        expect_float_dtype(got, what)
     if np.isfinite(expected).all():
         expect_finite(got, what)
     rtol, atol = tolerance(kind, got, expected)
@@ -85,17 +149,33 @@ def expect_close(got, expected, what, kind="equivalence", against="the reference
     if close.all():
         return got
     index = tuple(int(i) for i in np.argwhere(~close)[0])
-    abs_err = np.abs(g - e)
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        rel_err = abs_err / np.maximum(np.abs(e), np.finfo(np.float64).tiny)
     diagnosis = symptom(g, e, rtol, atol)
+    if not diagnosis and _zeros_only(e, close):
+        diagnosis = f"only where the reference is 0 (yours has {g[index]:.4g} there)"
     raise CheckFailed(
         f"{what} differs from {against}" + (f": {diagnosis}" if diagnosis else ""),
         f"first difference at index {index}: expected {e[index]:.6g}, got {g[index]:.6g}; "
-        f"max abs error {np.nanmax(abs_err):.3g}, max rel error {np.nanmax(rel_err):.3g} "
-        f"(tolerance rtol={rtol:g}, atol={atol:g})\n"
+        f"{_errors(g, e)} (tolerance rtol={rtol:g}, atol={atol:g})\n"
         f"expected {_fmt(e)}\ngot      {_fmt(g)}",
     )
+
+
+def _errors(g, e):
+    """The largest absolute error, and the largest relative one where the reference is not 0.
+
+    Relative to an exact 0 an error is meaningless (it reads 1e+305): there the
+    absolute difference is what tells.
+    """
+    abs_err = np.abs(g - e)
+    text = f"max abs error {np.nanmax(abs_err):.3g}"
+    nonzero = e != 0
+    if nonzero.any():
+        with np.errstate(over="ignore", invalid="ignore"):
+            rel_err = abs_err[nonzero] / np.abs(e[nonzero])
+        text += f", max rel error {np.nanmax(rel_err):.3g}"
+        if not nonzero.all():
+            text += " where the reference is not 0"
+    return text
 
 
 def expect_all_close(got, expected, names, what, kind="equivalence"):
@@ -112,7 +192,7 @@ def expect_unchanged(before, after, names, what):
     """Fail if a function modified one of its array arguments in place."""
     for b, a, name in zip(before, after, names):
         if isinstance(b, np.ndarray) and not np.array_equal(b, np.asarray(a), equal_nan=True):
-            raise CheckFailed(f"{what} modified its argument `{name}` in place",
+            raise CheckFailed(f"{what} modified its argument `{name}` in place", idea="mutation",
                               advice="return new arrays (p - alpha * dp) instead of updating "
                                      "with -= or [...] =")
 

@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder.checks import common
+from autograder.checks import common, scales
 from autograder.checks import strategies as S
 from autograder.checks.compare import as_array, expect_close
 from autograder.checks.rows import away_from_kinks, mean_cross_entropy_rows
@@ -263,15 +263,22 @@ def check_loss_fn(ctx):
         loss = common.expect_scalar(_value(got, f"loss_fn on {devices} devices"),
                                     f"loss_fn on {devices} devices")
         expected = _loss(params, X, Y)
-        m = len(Y)
-        if expected > 1e-3 and np.isclose(loss, m * expected, rtol=1e-3):
-            raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy: it sums over the "
-                              "batch", f"this batch has m = {m} examples")
+        sizes = {"n_in": X.shape[1], "n_out": params["W2"].shape[0]}
+        scales.expect_unscaled(loss, expected, "loss_fn", len(Y), sizes, "the mean cross-entropy")
         expect_close(np.float32(loss), np.float64(expected),
                      f"loss_fn(params, X, Y) with X split over {devices} devices")
+
+    def factor(case, m):
+        params, X, _Y = _split(case)
+        X, Y = scales.new_batch(X.shape[1], m, params["W2"].shape[0], ctx.dtype, "rows")
+        got = ctx.sub.probe("loss_on_mesh", function="loss_fn", count=case["devices"],
+                            params=params, X=X, Y=Y)["loss"]
+        got = common.expect_scalar(_value(got, "loss_fn"), "loss_fn")
+        return scales.factor_of(got, _loss(params, X, Y))
     large = dict(fixed_case(ctx, seed=6, shape=SHAPES[0]), alpha=0.5, devices=MOST_DEVICES)
     large["W2"] = (large["W2"] * 400).astype(ctx.dtype)
-    ctx.forall(mesh_cases(ctx.dtype), prop, examples=4, explicit=[large])
+    scales.forall_naming_scale(ctx, mesh_cases(ctx.dtype), prop, factor, examples=4,
+                               explicit=[large], other_size=lambda m: m + MOST_DEVICES)
 
 
 # ------------------------------------------------------------ the steps, judged by their numbers

@@ -2,7 +2,7 @@
 import numpy as np
 from hypothesis import assume
 
-from autograder.checks import common, rows
+from autograder.checks import common, rows, scales
 from autograder.checks import strategies as S
 from autograder.checks.compare import expect_all_close, expect_close, expect_shape
 from autograder.checks.rows import (  # noqa: F401 - the check_* names are the registry
@@ -50,13 +50,26 @@ def _backward(ctx, W1, b1, W2, b2, X, Y):
     return got, ctx.expected("backward_prop", *acts, W1, W2, X, Y)
 
 
+def _expect_unscaled_gradients(got, expected, W1, W2, X):
+    scales.expect_unscaled(got, expected, "the gradients", X.shape[0],
+                           {"n_in": W1.shape[1], "n_out": W2.shape[0]})
+
+
+def _gradient_factor(ctx, case, m):
+    """The factor between the submission's gradients and the reference's on a new batch of m."""
+    W1, b1, W2, b2 = (case[name] for name in rows.PARAMS)
+    X, Y = scales.new_batch(W1.shape[1], m, W2.shape[0], ctx.dtype, rows.LAYOUT)
+    return scales.factor_of(*_backward(ctx, W1, b1, W2, b2, X, Y))
+
+
 def check_backward_prop_reference(ctx):
     """Check backward_prop's dW1, db1, dW2, db2 against the reference for any sizes and batch."""
     def prop(W1, b1, W2, b2, X, Y):
         got, expected = _backward(ctx, W1, b1, W2, b2, X, Y)
-        common.explain_scaled_gradients(got, expected, X.shape[0])
+        _expect_unscaled_gradients(got, expected, W1, W2, X)
         expect_all_close(got, expected, rows.GRADS, "backward_prop")
-    ctx.forall(rows.networks(ctx), prop)
+    scales.forall_naming_scale(ctx, rows.networks(ctx), prop,
+                               lambda case, m: _gradient_factor(ctx, case, m))
 
 
 def check_backward_prop_numerical(ctx):
@@ -65,10 +78,11 @@ def check_backward_prop_numerical(ctx):
         assume(rows.away_from_kinks(W1, b1, X))
         got, _ = _backward(ctx, W1, b1, W2, b2, X, Y)
         expected = rows.numerical_gradients(W1, b1, W2, b2, X, Y)
-        common.explain_scaled_gradients(got, expected, X.shape[0])
+        _expect_unscaled_gradients(got, expected, W1, W2, X)
         expect_all_close(got, expected, rows.GRADS, "backward_prop vs central differences",
                          "gradient")
-    ctx.forall(rows.networks(ctx), prop)
+    scales.forall_naming_scale(ctx, rows.networks(ctx), prop,
+                               lambda case, m: _gradient_factor(ctx, case, m))
 
 
 def check_backward_prop_bias_sums(ctx):

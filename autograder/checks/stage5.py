@@ -3,7 +3,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder.checks import common, rows
+from autograder.checks import common, rows, scales
 from autograder.checks import strategies as S
 from autograder.checks.compare import (
     as_array,
@@ -48,14 +48,33 @@ def _loss(ctx, W1, b1, W2, b2, X, Y, what="loss_fn"):
     return common.expect_scalar(ctx.sub.call("loss_fn", W1, b1, W2, b2, X, Y), what)
 
 
+def _sizes(W1, W2):
+    return {"n_in": W1.shape[1], "n_out": W2.shape[0]}
+
+
 def check_loss_fn_reference(ctx):
     """Check loss_fn against the reference mean cross-entropy for any sizes and batch."""
     def prop(W1, b1, W2, b2, X, Y):
         got = _loss(ctx, W1, b1, W2, b2, X, Y)
         expected = float(ctx.expected("loss_fn", W1, b1, W2, b2, X, Y))
-        _explain_loss_factor(got, expected, X.shape[0])
+        scales.expect_unscaled(got, expected, "loss_fn", X.shape[0], _sizes(W1, W2),
+                               "the mean cross-entropy")
         expect_close(np.float32(got), np.float32(expected), "loss_fn")
-    ctx.forall(rows.networks(ctx), prop, explicit=[_confident_network(ctx.dtype)])
+    scales.forall_naming_scale(ctx, rows.networks(ctx), prop,
+                               lambda case, m: _loss_factor(ctx, case, m),
+                               explicit=[_confident_network(ctx.dtype)])
+
+
+def _new_batch(ctx, case, m):
+    """The case's parameters and a new batch (X, Y) of m rows."""
+    W1, b1, W2, b2 = (case[name] for name in rows.PARAMS)
+    return (W1, b1, W2, b2, *scales.new_batch(W1.shape[1], m, W2.shape[0], ctx.dtype, rows.LAYOUT))
+
+
+def _loss_factor(ctx, case, m):
+    """The factor between loss_fn and the reference's loss on a new batch of m rows."""
+    args = _new_batch(ctx, case, m)
+    return scales.factor_of(_loss(ctx, *args), float(ctx.expected("loss_fn", *args)))
 
 
 def _confident_network(dtype):
@@ -63,12 +82,6 @@ def _confident_network(dtype):
     return {"W1": np.ones((1, 1), dtype), "b1": np.zeros(1, dtype),
             "W2": np.zeros((2, 1), dtype), "b2": np.array([0.0, 20.0], dtype),
             "X": np.ones((1, 1), dtype), "Y": np.zeros(1, np.int32)}
-
-
-def _explain_loss_factor(got, expected, m):
-    if m > 1 and expected > 1e-3 and np.isclose(got, m * expected, rtol=1e-3):
-        raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy on a batch of m = {m}",
-                          advice="it adds the m losses up: take their mean (jnp.mean) instead")
 
 
 def check_loss_fn_is_mean(ctx):
@@ -129,6 +142,12 @@ def expect_four_gradients(got, params):
         expect_shape(g, p.shape, f"{name} from grads")
 
 
+def _grads_factor(ctx, case, m):
+    """The factor between grads and the reference's gradients on a new batch of m rows."""
+    args = _new_batch(ctx, case, m)
+    return scales.factor_of(_grads(ctx, *args), ctx.expected("grads", *args))
+
+
 def wrong_gradients(got, expected, kind):
     """Names of the gradients that differ from `expected`, and the first difference."""
     wrong, first = [], None
@@ -141,18 +160,18 @@ def wrong_gradients(got, expected, kind):
     return wrong, first
 
 
-def expect_gradients_match(got, expected, kind, against, m):
+def expect_gradients_match(got, expected, kind, against, m, sizes):
     """Name the gradients that differ; when all four do, say if they are off by one factor."""
     wrong, first = wrong_gradients(got, expected, kind)
     if len(wrong) == len(rows.GRADS):
-        common.explain_scaled_gradients(got, expected, m)
+        scales.expect_unscaled(got, expected, "the gradients", m, sizes)
     if wrong:
         right = [n for n in rows.GRADS if n not in wrong]
         raise CheckFailed(
             f"{', '.join(wrong)} from grads {'differs' if len(wrong) == 1 else 'differ'} from "
             f"{against}" + (f" ({', '.join(right)} {'is' if len(right) == 1 else 'are'} right)"
                             if right else ""),
-            f"{first.reason}: {first.detail}")
+            f"{first.reason}: {first.detail}", idea=first.idea)
 
 
 def check_grads_all_parameters(ctx):
@@ -193,8 +212,10 @@ def check_grads_reference(ctx):
         expect_four_gradients(got, params)
         expected = ctx.expected("grads", *params, X, Y)
         expect_gradients_match(got, expected, "equivalence",
-                               "jax.grad of the mean cross-entropy", X.shape[0])
-    ctx.forall(rows.networks(ctx), prop, explicit=[_lively_network(ctx.dtype)])
+                               "jax.grad of the mean cross-entropy", X.shape[0], _sizes(W1, W2))
+    scales.forall_naming_scale(ctx, rows.networks(ctx), prop,
+                               lambda case, m: _grads_factor(ctx, case, m),
+                               explicit=[_lively_network(ctx.dtype)])
 
 
 def check_grads_numerical(ctx):
@@ -206,8 +227,9 @@ def check_grads_numerical(ctx):
         expect_four_gradients(got, params)
         expected = rows.numerical_gradients(*params, X, Y)
         expect_gradients_match(got, expected, "gradient", "central differences of the mean loss",
-                               X.shape[0])
-    ctx.forall(rows.networks(ctx), prop, examples=10)
+                               X.shape[0], _sizes(W1, W2))
+    scales.forall_naming_scale(ctx, rows.networks(ctx), prop,
+                               lambda case, m: _grads_factor(ctx, case, m), examples=10)
 
 
 # ---------------------------------------------------------------- training

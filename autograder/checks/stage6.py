@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from autograder.checks import common
+from autograder.checks import common, scales
 from autograder.checks import strategies as S
 from autograder.checks.compare import (
     as_array,
@@ -52,12 +52,6 @@ def _cross_entropy(params, X, Y):
     p = {k: np.asarray(v, np.float64) for k, v in params.items()}
     return common.mean_cross_entropy_columns(p["W1"], p["b1"][:, None], p["W2"], p["b2"][:, None],
                                              np.asarray(X, np.float64).T, Y)
-
-
-def _explain_loss_scale(got, expected, m):
-    if m > 1 and expected > 1e-3 and np.isclose(got, m * expected, rtol=1e-3):
-        raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy: it sums over the batch",
-                          f"this batch has m = {m} examples; average over them (jnp.mean)")
 
 
 def _away_from_kinks(params, X):
@@ -201,9 +195,20 @@ def check_loss_fn(ctx):
         params, X, Y = _split(case)
         got = common.expect_scalar(ctx.sub.call("loss_fn", params, X, Y), "loss_fn")
         expected = float(ctx.expected("loss_fn", params, X, Y))
-        _explain_loss_scale(got, expected, X.shape[0])
+        sizes = {"n_in": X.shape[1], "n_out": params["W2"].shape[0]}
+        scales.expect_unscaled(got, expected, "loss_fn", X.shape[0], sizes,
+                               "the mean cross-entropy")
         expect_close(np.float32(got), np.float32(expected), "loss_fn(params, X, Y)")
-    ctx.forall(_networks(ctx), prop, examples=12)
+    scales.forall_naming_scale(ctx, _networks(ctx), prop,
+                               lambda case, m: _loss_factor(ctx, case, m), examples=12)
+
+
+def _loss_factor(ctx, case, m):
+    """The factor between loss_fn and the reference's loss on a new batch of m rows."""
+    params, X, _Y = _split(case)
+    X, Y = scales.new_batch(X.shape[1], m, params["W2"].shape[0], ctx.dtype, "rows")
+    got = common.expect_scalar(ctx.sub.call("loss_fn", params, X, Y), "loss_fn")
+    return scales.factor_of(got, float(ctx.expected("loss_fn", params, X, Y)))
 
 
 def _huge_logits(case):

@@ -15,7 +15,7 @@ through the module's own train_step, and replayed with those formulas.
 import numpy as np
 from hypothesis import strategies as st
 
-from autograder.checks import common
+from autograder.checks import common, scales
 from autograder.checks import strategies as S
 from autograder.checks.compare import as_array, expect_close, expect_shape, symptom
 from autograder.checks.fit_common import (
@@ -269,30 +269,22 @@ def check_loss_fn_reference(ctx):
     """Check that loss_fn is the mean cross-entropy of the logits over the batch given."""
     networks = Networks(ctx)
 
-    def prop(w1, b1, w2, b2, X, Y):
+    def loss(w1, b1, w2, b2, X, Y):
+        """(the learner's loss, the mean cross-entropy) of the network on (X, Y)."""
         got = _loss(ctx, networks, w1, b1, w2, b2, X, Y, "loss_fn(model, X, Y)")
-        expected = mean_cross_entropy(logits(w1, b1, w2, b2, X), Y)
-        _explain_loss_scale(got, expected, len(X))
+        return got, mean_cross_entropy(logits(w1, b1, w2, b2, X), Y)
+
+    def prop(w1, b1, w2, b2, X, Y):
+        got, expected = loss(w1, b1, w2, b2, X, Y)
+        scales.expect_unscaled(got, expected, "loss_fn", len(X),
+                               {"n_in": X.shape[1], "n_out": w2.shape[1]}, "the mean cross-entropy")
         expect_close(np.float32(got), np.float64(expected), "loss_fn(model, X, Y)")
-    ctx.forall(nnx_networks(ctx.dtype), prop, examples=6)
 
-
-def _explain_loss_scale(got, expected, m):
-    """Fail with a pointed message when the loss is the sum, or divided by another row count."""
-    if np.isclose(expected, 0, atol=1e-3) or not np.isfinite(got) or got <= 0:
-        return
-    divided_by = m * expected / got  # the row count that would give this loss from the sum
-    if np.isclose(divided_by, m, rtol=1e-2) or not np.isclose(divided_by, round(divided_by),
-                                                             rtol=1e-3):
-        return
-    if round(divided_by) == 1 and m > 1:
-        raise CheckFailed(f"loss_fn is {m} times the mean cross-entropy: it sums over the batch",
-                          advice="take the mean over the m examples (.mean()), not the sum")
-    if round(divided_by) != 1:
-        raise CheckFailed(f"loss_fn divides the summed cross-entropy by {round(divided_by)}, but "
-                          f"this batch has {m} rows",
-                          "the mean is over the rows of the X given: m comes from the arguments, "
-                          "never from a size outside the function")
+    def factor(case, m):
+        layers = [case[name] for name in LAYER_NAMES]
+        X, Y = scales.new_batch(case["X"].shape[1], m, layers[2].shape[1], ctx.dtype, "rows")
+        return scales.factor_of(*loss(*layers, X, Y))
+    scales.forall_naming_scale(ctx, nnx_networks(ctx.dtype), prop, factor, examples=6)
 
 
 def check_loss_fn_large_logits(ctx):

@@ -72,8 +72,8 @@ def _failure(o, hints):
         lines += _indent("smallest failing input", o.inputs)
     if o.detail:
         lines += _indent("details", o.detail)
-    if o.check.idea and o.status == "fail" and not o.raised:  # an error has its own advice
-        lines += _indent("idea", o.check.idea)
+    if o.shown_idea and o.status == "fail" and not o.raised:  # an error has its own advice
+        lines += _indent("idea", o.shown_idea)
     if hints and o.status == "fail":
         lines += (_indent("advice", o.advice) if o.advice else []) + _indent("hint", o.check.hint)
     return lines
@@ -273,7 +273,7 @@ def to_json(report):
                 "advice": o.advice,
                 "function": o.function,
                 "waits_on": o.waits_on,
-                "idea": "" if o.status == "pass" else o.check.idea,
+                "idea": "" if o.status == "pass" else o.shown_idea,
                 "hint": "" if o.status == "pass" else o.check.hint,
                 "seconds": round(o.seconds, 3),
             }
@@ -305,6 +305,12 @@ class Outcome:
     advice: str = ""  # how to fix this failure, shown on request
     raised: bool = False  # the learner's code raised, rather than returning a wrong value
     waits_on: str = ""  # a pass of a check that goes through `waits_on`, which fails its own
+    idea: str = ""  # the idea that fits this failure, where it is not the check's own
+
+    @property
+    def shown_idea(self):
+        """The idea shown with this outcome: the failure's own, else the check's."""
+        return self.idea or self.check.idea
 
 
 @dataclass

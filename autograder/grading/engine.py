@@ -50,7 +50,8 @@ def run_check(function, ctx, check, ledger):
     except (CheckFailed, LearnerError) as exc:
         outcome = Outcome(check, 0, "fail", exc.reason, describe_inputs(exc.inputs),
                           exc.detail or "", advice=exc.advice or "",
-                          raised=isinstance(exc, LearnerError))
+                          raised=isinstance(exc, LearnerError),
+                          idea=ctx.stage.ideas.get(getattr(exc, "idea", None), ""))
         outcome.status, outcome.function = ledger.blame(check, exc)
     except Abort as exc:
         outcome = Outcome(check, 0, "fail", exc.reason)

@@ -8,15 +8,19 @@ class CheckFailed(Exception):
     `detail` holds what was measured; `advice`, how to fix it (the report shows
     it only on request: it gives much away). `function` names the learner
     function at fault where the check knows it (a check of several
-    functions); else the report blames the check's own.
+    functions); else the report blames the check's own. `idea` names the
+    stage's idea (stages.toml, `[ideas]`) that fits the way the check failed
+    when it is not the check's own topic (a mutation, a dtype); else the
+    report shows the check's idea.
     """
 
-    def __init__(self, reason, detail=None, function=None, advice=None):
+    def __init__(self, reason, detail=None, function=None, advice=None, idea=None):
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
         self.function = function
         self.advice = advice
+        self.idea = idea
         self.inputs = None
 
 
