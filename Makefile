@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
-PYTEST_ARGS ?= -n 2 --dist loadgroup
+PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=30
 
 .PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-grading bench-feedback bench-watch test exercises data stages lock clean help
 

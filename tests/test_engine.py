@@ -305,7 +305,7 @@ def test_the_judge_never_imports_the_submission(tmp_path, solution_source):
         submission.start()
         assert "softmax" in submission.probe("defined_names")
         assert ctx.judge.probe("defined_names") == {}
-        assert ctx.judge.worker.sandboxed == submission.worker.sandboxed
+        assert ctx.judge.worker.isolation == submission.worker.isolation
     finally:
         ctx.close()
         submission.close()

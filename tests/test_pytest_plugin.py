@@ -157,6 +157,6 @@ def test_a_grader_fault_fails_every_item_of_the_stage_from_one_grading_run(tmp_p
     assert done.returncode == 1, done.stdout + done.stderr
     checks = len(load_stages()[1].checks)
     assert re.search(rf"\b{checks} failed\b", done.stdout), done.stdout
-    assert done.stdout.count("not of your code):\nTraceback") == checks
+    assert done.stdout.count("not of your code):\nTraceback") >= checks
     assert done.stdout.count("grading run 1 broke") >= checks
     assert "grading run 2" not in done.stdout

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from autograder.grading import engine
+from autograder.grading.context import thorough
 from autograder.metadata import REPO_ROOT
 
 from conftest import graded_stages
@@ -37,5 +38,5 @@ def thorough_runs():
 @pytest.mark.thorough
 @pytest.mark.parametrize(("stage", "seed"), thorough_runs())
 def test_solution_scores_full_marks_when_randomized(stage, seed):
-    report = engine.grade(stage, SOLUTIONS, profile=engine.thorough(seed))
+    report = engine.grade(stage, SOLUTIONS, profile=thorough(seed))
     assert report.full_marks, _failures(report)
