@@ -1,7 +1,10 @@
 # Thin wrappers over `python -m autograder ...`; the first target that needs
 # Python builds .venv from requirements.lock (once; later runs start at once).
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# PYTHON=... picks the interpreter for .venv; by default autograder/install.py
+# takes python3 if it is supported, else the newest python3.1x on the PATH. The
+# script itself runs on any Python 3, so that it can say what to do about one.
+INSTALLER = $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
@@ -27,13 +30,7 @@ help:
 	@echo "make stages                                   list the stages"
 
 $(READY): requirements.lock pyproject.toml
-	@echo "Setting up $(VENV) from requirements.lock (first run only, about a minute)..."
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
-	@$(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps -r requirements.lock
-	@# The kit itself, editable: notebooks in $(VENV)'s kernel can `import autograder`.
-	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@touch $@
+	@$(INSTALLER) autograder/install.py --venv $(VENV) $(if $(PYTHON),--python "$(PYTHON)")
 
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
