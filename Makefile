@@ -90,12 +90,15 @@ data: $(READY)
 stages: $(READY)
 	@$(PY) -m autograder stages
 
-# Re-resolve requirements.in into requirements.lock (maintainers only).
-lock:
-	@rm -rf /tmp/kit-lock && $(PYTHON) -m venv /tmp/kit-lock
-	@/tmp/kit-lock/bin/pip install --quiet --disable-pip-version-check -r requirements.in
-	@{ sed -n '1,2p' requirements.lock; /tmp/kit-lock/bin/pip freeze --all --exclude pip; } > requirements.lock.new
-	@mv requirements.lock.new requirements.lock && echo "requirements.lock updated"
+# Re-resolve requirements.in into requirements.lock (maintainers only), keeping
+# every pin that still fits (UPGRADE=1: the newest versions instead). Universal:
+# markers keep Windows' and macOS' extra packages in, and uvloop out on Windows.
+lock: $(READY)
+	@cp requirements.lock requirements.lock.new
+	@$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --no-header \
+	  --no-annotate $(if $(UPGRADE),--upgrade) requirements.in -o requirements.lock.new
+	@{ grep '^#' requirements.lock; cat requirements.lock.new; } > requirements.lock.tmp
+	@rm requirements.lock.new && mv requirements.lock.tmp requirements.lock && echo "requirements.lock updated"
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache
