@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup
 
-.PHONY: check watch lab progress reset solution hint grade gradescope bench-grading bench-feedback bench-watch test exercises data stages lock clean help
+.PHONY: check watch lab progress reset solution hint grade gradescope bench-grading bench-feedback bench-watch test parity exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
@@ -25,6 +25,7 @@ help:
 	@echo "                                              grade a class (docs/instructors.md)"
 	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
 	@echo "make test                                     run the kit's own tests"
+	@echo "make parity [SAMPLE=1] [RECORD=1] [JOBS=N]    verdicts here against tests/parity/baseline.json"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
 	@echo "make stages                                   list the stages"
@@ -80,6 +81,11 @@ bench-watch: $(READY)
 
 test: $(READY)
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# Grade the solutions, exercises, tests/alt/ and tests/buggy/ and compare every
+# verdict with the one recorded with Python 3.11 on CPU (tests/support/parity.py).
+parity: $(READY)
+	@$(PY) tests/support/parity.py $(if $(SAMPLE),--sample) $(if $(RECORD),--record) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGE),--stages $(STAGE))
 
 exercises: $(READY)
 	@$(PY) -m autograder exercises
