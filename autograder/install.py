@@ -191,7 +191,7 @@ def build(venv, python, version, log=print):
         return False
     started = time.perf_counter()
     log(f"Setting up {venv.name} with Python {shown(version)} ({python}) "
-        "from requirements.lock, once (about 20 s)...")
+        "from requirements.lock, once (about a minute)...")
     remove_venv(venv)
     run([python, "-m", "venv", venv])
     inner = venv_python(venv)
