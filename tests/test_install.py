@@ -136,3 +136,16 @@ def test_requires_python_matches_the_supported_versions():
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     low, high = install.SUPPORTED[0], install.SUPPORTED[-1]
     assert project["requires-python"] == f">={low[0]}.{low[1]},<{high[0]}.{high[1] + 1}"
+
+
+@pytest.mark.parametrize("uv", [None, "/venv/bin/uv"], ids=["pip", "uv"])
+def test_lock_then_kit_installed_without_deps_and_compiled(monkeypatch, uv):
+    commands = []
+    monkeypatch.setattr(install, "run", lambda command: commands.append([str(c) for c in command]))
+    install.install_packages("/venv/bin/python", uv)
+    lock, kit = commands
+    assert lock[-2:] == ["-r", str(install.LOCK)] and "--no-deps" in lock
+    assert {"--compile", "--compile-bytecode"} & set(lock)
+    assert kit[-2:] == ["-e", str(REPO_ROOT)] and {"--no-deps", "--no-build-isolation"} <= set(kit)
+    if uv:
+        assert {"--no-python-downloads", "--python"} <= set(lock)
