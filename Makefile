@@ -1,13 +1,16 @@
 # Thin wrappers over `python -m autograder ...`; the first target that needs
 # Python builds .venv from requirements.lock (once; later runs start at once).
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# PYTHON=... picks the interpreter for .venv; by default autograder/install.py
+# takes python3 if it is supported, else the newest python3.1x on the PATH. The
+# script itself runs on any Python 3, so that it can say what to do about one.
+INSTALLER = $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=30
 
-.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-grading bench-feedback bench-watch test exercises data stages lock clean help
+.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-grading bench-feedback bench-watch test parity exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
@@ -22,19 +25,14 @@ help:
 	@echo "                                              grade a class (docs/instructors.md)"
 	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
 	@echo "make test                                     run the kit's own tests"
+	@echo "make parity [SAMPLE=1] [RECORD=1] [JOBS=N]    verdicts here against tests/parity/baseline.json"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
 	@echo "make cuda                                     run JAX on your NVIDIA GPU (docs/learners.md)"
 	@echo "make stages                                   list the stages"
 
 $(READY): requirements.lock pyproject.toml
-	@echo "Setting up $(VENV) from requirements.lock (first run only, about a minute)..."
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
-	@$(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps -r requirements.lock
-	@# The kit itself, editable: notebooks in $(VENV)'s kernel can `import autograder`.
-	@$(PY) -m pip install -qq --disable-pip-version-check --no-deps --no-build-isolation -e .
-	@touch $@
+	@$(INSTALLER) autograder/install.py --venv $(VENV) $(if $(PYTHON),--python "$(PYTHON)")
 
 check: $(READY)
 	@$(if $(STAGE),,echo "usage: make check STAGE=N [IMPL=DIR] [REPORT=FILE]" >&2; exit 2)
@@ -90,6 +88,11 @@ bench-watch: $(READY)
 test: $(READY)
 	@$(PY) -m pytest tests $(PYTEST_ARGS)
 
+# Grade the solutions, exercises, tests/alt/ and tests/buggy/ and compare every
+# verdict with the one recorded with Python 3.11 on CPU (tests/support/parity.py).
+parity: $(READY)
+	@$(PY) tests/support/parity.py $(if $(SAMPLE),--sample) $(if $(RECORD),--record) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGE),--stages $(STAGE))
+
 exercises: $(READY)
 	@$(PY) -m autograder exercises
 
@@ -106,12 +109,15 @@ cuda: $(READY)
 stages: $(READY)
 	@$(PY) -m autograder stages
 
-# Re-resolve requirements.in into requirements.lock (maintainers only).
-lock:
-	@rm -rf /tmp/kit-lock && $(PYTHON) -m venv /tmp/kit-lock
-	@/tmp/kit-lock/bin/pip install --quiet --disable-pip-version-check -r requirements.in
-	@{ sed -n '1,2p' requirements.lock; /tmp/kit-lock/bin/pip freeze --all --exclude pip; } > requirements.lock.new
-	@mv requirements.lock.new requirements.lock && echo "requirements.lock updated"
+# Re-resolve requirements.in into requirements.lock (maintainers only), keeping
+# every pin that still fits (UPGRADE=1: the newest versions instead). Universal:
+# markers keep Windows' and macOS' extra packages in, and uvloop out on Windows.
+lock: $(READY)
+	@cp requirements.lock requirements.lock.new
+	@$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --no-header \
+	  --no-annotate $(if $(UPGRADE),--upgrade) requirements.in -o requirements.lock.new
+	@{ grep '^#' requirements.lock; cat requirements.lock.new; } > requirements.lock.tmp
+	@rm requirements.lock.new && mv requirements.lock.tmp requirements.lock && echo "requirements.lock updated"
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache

@@ -1,1 +1,1 @@
-"""Helpers of the kit's own tests that benchmarks use too (a pseudo-terminal driver)."""
+"""Tools shared by the kit's tests, its benchmarks and its maintainers (terminal driver, parity)."""

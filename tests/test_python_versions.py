@@ -1,0 +1,89 @@
+"""The same grades on every supported Python: the parity sample against the recorded baseline.
+
+tests/support/parity.py grades each stage's solution and exercise and one
+buggy variant per stage and compares every verdict (status and points per
+check, the focus) with tests/parity/baseline.json, recorded with Python 3.11.
+The running Python grades it in this process; each other supported Python
+found here (on the PATH or in pyenv's versions) grades it in a venv of its
+own, `.cache/venvs/pyX.Y/`, built by autograder/install.py and kept while the
+lock is unchanged. A supported Python not found here is a skip that says so.
+Each Python's run is one xdist group on one core, beside the rest of the suite.
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograder import install
+from autograder.metadata import REPO_ROOT
+from support import parity
+
+VENVS = REPO_ROOT / ".cache" / "venvs"
+RUNNING = sys.version_info[:2]
+OTHERS = [v for v in install.SUPPORTED if v != RUNNING]
+
+
+def pyenv_versions():
+    """pyenv's versions folder ($PYENV_ROOT, else ~/.pyenv): pyenv keeps 3.12 and 3.13 there on CI."""
+    return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+
+
+def interpreter(version):
+    """A python3.X that runs, from the PATH or pyenv's versions (newest first), or None."""
+    name = f"python{install.shown(version)}"
+    in_pyenv = sorted(glob.glob(str(pyenv_versions() / "*" / "bin" / name)), reverse=True)
+    candidates = [shutil.which(name)] + in_pyenv
+    return next((c for c in candidates if c and install.version_of(c) == version), None)
+
+
+def by_version(version):
+    shown = install.shown(version)
+    return pytest.param(version, id=f"python{shown}", marks=pytest.mark.xdist_group(f"python{shown}"))
+
+
+@pytest.mark.xdist_group(f"python{install.shown(RUNNING)}")
+def test_this_python_grades_the_sample_as_the_baseline():
+    chosen = parity.submissions(sample=True)
+    here = parity.grade_all(chosen, jobs=1)
+    baseline = parity.load_baseline()["verdicts"]
+    different = [s.name for s in chosen if parity.differences(here[s.name][0], baseline.get(s.name))]
+    assert not different, parity.table(chosen, here, baseline)
+
+
+@pytest.mark.parametrize("version", [by_version(v) for v in OTHERS])
+def test_other_python_grades_the_sample_as_the_baseline(version):
+    shown = install.shown(version)
+    python = interpreter(version)
+    if python is None:
+        pytest.skip(f"Python {shown} not found (python{shown} on the PATH or in {pyenv_versions()})")
+    venv = VENVS / f"py{shown}"
+    install.build(venv, python, version, log=lambda line: None)
+    done = subprocess.run([str(install.venv_python(venv)), str(Path(parity.__file__)),
+                           "--sample", "--jobs", "1"],
+                          cwd=REPO_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_sample_has_each_stage_solution_exercise_and_one_buggy_variant():
+    chosen = parity.submissions(sample=True)
+    assert chosen == parity.submissions(sample=True), "the sample must not change between runs"
+    stages = sorted({s.stage for s in chosen})
+    for stage in stages:
+        names = [s.name.split("/", 1)[1] for s in chosen if s.stage == stage]
+        assert names[:2] == ["solution", "exercise"] and len(names) == 3, names
+        assert names[2].startswith("buggy/"), names
+    assert len(stages) == len([s for s in parity.load_stages().values() if s.checks])
+
+
+def test_a_changed_check_or_focus_is_a_difference():
+    baseline = {"score": 3, "max_score": 4, "checks": {"a": "pass 3", "b": "fail 0"},
+                "focus": ["softmax"]}
+    assert parity.differences(baseline, baseline) == []
+    moved = dict(baseline, checks={"a": "pass 3", "b": "blocked 0"}, focus=["relu"])
+    assert parity.differences(moved, baseline) == [
+        "b: blocked 0 here, fail 0 in the baseline", "focus ['relu'] here, ['softmax'] in the baseline"]
+    assert parity.differences(baseline, None) == ["not in the baseline (record it with --record)"]
