@@ -45,6 +45,24 @@ def buggy_submission(variant_path, folder):
     return stage
 
 
+def same_as_baseline(name, report):
+    """Where this report's verdict differs from the one `make parity` recorded for `name`.
+
+    The tests that grade the solutions, exercises, alternatives and buggy
+    variants compare each report with tests/parity/baseline.json as they go:
+    the whole parity set is held on this Python at no extra grading, and the
+    baseline other Pythons and devices are compared with stays current.
+    """
+    from autograder.feedback.report import to_json
+    from support import parity
+
+    found = parity.differences(parity.verdict(to_json(report)),
+                               parity.load_baseline()["verdicts"].get(name))
+    if found:
+        found.append("if this change of verdict is meant, re-record: make parity RECORD=1")
+    return found
+
+
 def grade_source(stage_number, source, folder, **options):
     """Grade `source` written as the stage file in `folder`."""
     stage = load_stages()[stage_number]
@@ -66,9 +84,21 @@ def pytest_collection_modifyitems(config, items):
     one core while the other waits. Started first, the short tests fill in
     around it.
     """
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+    items.sort(key=_start_order)
     if config.getoption("loadgroup", default=False):
         _name_groups(items)
+
+
+def _start_order(item):
+    """Groups first, single tests next, the other Pythons' parity runs last.
+
+    A parity run of another Python grades with the kit's compile cache: after
+    the rest of the suite it finds the stages' programs compiled.
+    """
+    mark = item.get_closest_marker("xdist_group")
+    if mark is None:
+        return 1
+    return 2 if mark.args[0].startswith("python3") else 0
 
 
 def _name_groups(items):

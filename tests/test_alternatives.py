@@ -13,7 +13,7 @@ import pytest
 from autograder.grading import engine
 from autograder.metadata import load_stages
 
-from conftest import ALTERNATIVES
+from conftest import ALTERNATIVES, same_as_baseline
 
 ALTERNATIVE_FILES = sorted(ALTERNATIVES.glob("stage*_*.py"))
 
@@ -32,3 +32,5 @@ def test_alternative_scores_full_marks(alternative, tmp_path):
             for o in report.outcomes if o.status != "pass"]
     assert report.full_marks and not lost, (
         f"{alternative.name} scored {report.earned}/{report.possible}:\n" + "\n".join(lost))
+    idiom = alternative.stem.removeprefix(f"stage{number}_")
+    assert not same_as_baseline(f"stage{number}/alt/{idiom}", report)

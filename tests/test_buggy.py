@@ -15,6 +15,7 @@ from autograder.grading import engine
 
 from conftest import (
     ALTERNATIVES, BUGGY, buggy_submission, declared, expected_failures, graded_stages,
+    same_as_baseline,
 )
 
 VARIANTS = sorted(BUGGY.glob("stage*/*.py"))
@@ -37,6 +38,7 @@ def test_variant_fails_named_checks_and_leads_to_its_bug(variant, tmp_path):
     shown = [o.check.id for o in report.outcomes if o.status == "fail"]
     assert 1 <= len(shown) <= MOST_FAILURES_SHOWN, shown
     assert blame.lead(report.outcomes, focus).check.id in expected, shown
+    assert not same_as_baseline(f"{variant.parent.name}/buggy/{variant.stem}", report)
 
 
 def test_every_graded_stage_has_its_variants_and_an_alternative():

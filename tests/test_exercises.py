@@ -8,7 +8,7 @@ from autograder.feedback import report
 from autograder.grading import engine
 from autograder.metadata import REPO_ROOT, load_stages
 
-from conftest import graded_stages
+from conftest import graded_stages, same_as_baseline
 
 
 def test_exercises_are_in_sync_with_solutions():
@@ -38,3 +38,4 @@ def test_shipped_exercise_scores_zero_with_a_clean_report(stage):
     assert all(o.status in ("todo", "blocked") and o.reason for o in result.outcomes)
     text = report.format_text(result)
     assert "Traceback" not in text and f"Total: 0/{result.possible}" in text
+    assert not same_as_baseline(f"stage{stage}/exercise", result)

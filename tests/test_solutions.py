@@ -12,7 +12,7 @@ from autograder.grading import engine
 from autograder.grading.context import thorough
 from autograder.metadata import REPO_ROOT
 
-from conftest import graded_stages
+from conftest import graded_stages, same_as_baseline
 
 SOLUTIONS = REPO_ROOT / "solutions"
 
@@ -26,6 +26,7 @@ def test_solution_scores_full_marks(stage):
     report = engine.grade(stage, SOLUTIONS)
     assert report.full_marks, _failures(report)
     assert report.possible == sum(c.points for c in report.stage.checks)
+    assert not same_as_baseline(f"stage{stage}/solution", report)
 
 
 def thorough_runs():
