@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=30
 
-.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-grading bench-feedback bench-watch test parity exercises data stages lock clean help
+.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-isolation bench-grading bench-feedback bench-watch test parity exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
@@ -76,6 +76,9 @@ bench-grading: $(READY)
 # in the same run (benchmarks/check.py --help).
 bench-check: $(READY)
 	@$(PY) benchmarks/check.py $(BENCH_ARGS)
+
+bench-isolation: $(READY)
+	@$(PY) benchmarks/isolation.py $(BENCH_ARGS)
 
 # Failing runs of `make check` against passing ones (benchmarks/feedback.py --help).
 bench-feedback: $(READY)
