@@ -283,6 +283,9 @@ def run(argv=None):
         return 2
     started = time.perf_counter()
     root = Path(tempfile.mkdtemp(prefix="device-kit-"))
+    # Readable by all: without bubblewrap a confined worker runs as another user
+    # (autograder/grading/isolation.py), and it imports from here.
+    root.chmod(0o755)
     try:
         with tarfile.open(Path(args.kit) / PAYLOAD) as tar:
             tar.extractall(root / "payload", filter="data")
