@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup --durations=30
 
-.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-isolation bench-grading bench-feedback bench-watch test parity exercises data stages lock clean help
+.PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-isolation bench-grading bench-feedback bench-watch test parity device-kit exercises data stages lock clean help
 
 help:
 	@echo "make check STAGE=N [IMPL=DIR] [REPORT=FILE]   grade stage N (exercises/ or DIR)"
@@ -26,6 +26,7 @@ help:
 	@echo "make gradescope [STAGE=n]                    one Gradescope autograder zip per stage"
 	@echo "make test                                     run the kit's own tests"
 	@echo "make parity [SAMPLE=1] [RECORD=1] [JOBS=N]    verdicts here against tests/parity/baseline.json"
+	@echo "make device-kit                               .cache/device-kit: parity on a GPU machine offline"
 	@echo "make exercises                                regenerate exercises/ from solutions/"
 	@echo "make data                                     download full MNIST into data/mnist/"
 	@echo "make cuda                                     run JAX on your NVIDIA GPU (docs/learners.md)"
@@ -95,6 +96,12 @@ test: $(READY)
 # verdict with the one recorded with Python 3.11 on CPU (tests/support/parity.py).
 parity: $(READY)
 	@$(PY) tests/support/parity.py $(if $(SAMPLE),--sample) $(if $(RECORD),--record) $(if $(JOBS),--jobs $(JOBS)) $(if $(STAGE),--stages $(STAGE))
+
+# What `make parity` needs on a GPU machine that can fetch nothing, but its JAX: the
+# lock's pins for Python 3.12 packed in .cache/device-kit (tests/support/device_kit.py).
+# There: python3 tests/support/device_kit.py run [--sample]
+device-kit: $(READY)
+	@$(PY) tests/support/device_kit.py build
 
 exercises: $(READY)
 	@$(PY) -m autograder exercises

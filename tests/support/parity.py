@@ -9,9 +9,11 @@ solution and exercise and one buggy variant per stage (the cheapest to grade,
 as the baseline tells). Prints a row per submission and exits 1 on a
 difference. `--record` writes the verdicts graded here into the baseline
 instead (the others in it are kept). Nothing here depends on the device: run
-on a GPU, it compares the GPU's verdicts with the CPU's.
+on a GPU, it compares the GPU's verdicts with the CPU's (tests/support/device_kit.py
+runs it on a machine that can fetch nothing). `--budget S` starts no submission
+after S seconds and lists those left out; the sample is graded first.
 
-    python tests/support/parity.py [--sample] [--record] [--jobs N] [--stages 1,3]
+    python tests/support/parity.py [--sample] [--record] [--jobs N] [--stages 1,3] [--budget S]
 """
 import argparse
 import json
@@ -21,7 +23,7 @@ import platform
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,14 +114,41 @@ def grade(submission):
     return verdict(result), time.perf_counter() - started
 
 
-def grade_all(chosen, jobs=1):
-    """name -> (verdict, seconds); each process keeps a stage's reference values for the next."""
+def grade_all(chosen, jobs=1, budget=None):
+    """name -> (verdict, seconds), in the order of `chosen`; each process keeps a stage's
+    reference values for the next. With a `budget` (seconds), no submission starts after
+    it has passed: those are missing from the result."""
+    deadline = None if budget is None else time.monotonic() + budget
+
+    def late():
+        return deadline is not None and time.monotonic() > deadline
+
+    queue, here = list(chosen), {}
     if jobs <= 1:
-        return {s.name: grade(s) for s in chosen}
+        while queue and not late():
+            submission = queue.pop(0)
+            here[submission.name] = grade(submission)
+        return here
     # Spawned, not forked: a fork of a process that has started JAX's threads can deadlock.
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
-        return dict(zip([s.name for s in chosen], pool.map(grade, chosen)))
+        running = {}
+        while queue or running:
+            while queue and len(running) < jobs and not late():
+                submission = queue.pop(0)
+                running[pool.submit(grade, submission)] = submission.name
+            if not running:
+                break
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                here[running.pop(future)] = future.result()
+    return here
+
+
+def sample_first(chosen, baseline):
+    """`chosen` with the sample's submissions first (what a budget keeps before the rest)."""
+    sample = {s.name for s in submissions(True, {s.stage for s in chosen}, baseline)}
+    return sorted(chosen, key=lambda s: s.name not in sample)
 
 
 def summary(verdict):
@@ -147,8 +176,12 @@ def environment():
     """Python, JAX and the devices that graded here."""
     import jax
 
+    def named(device):  # "cuda:0 (NVIDIA H100 80GB HBM3)"; "cpu:0" as recorded
+        kind = device.device_kind
+        return str(device) if kind.lower() == device.platform else f"{device} ({kind})"
+
     return {"python": platform.python_version(), "jax": jax.__version__,
-            "devices": ", ".join(str(d) for d in jax.devices())}
+            "devices": ", ".join(named(d) for d in jax.devices())}
 
 
 def load_baseline(path=BASELINE):
@@ -179,6 +212,8 @@ def table(chosen, here, baseline):
     """One row per submission: stage, name, verdict here and in the baseline, parity, seconds."""
     rows = [f"{'stage':>5}  {'submission':<42} {'here':<30} {'baseline':<30} {'parity':<9} seconds"]
     for submission in chosen:
+        if submission.name not in here:
+            continue
         now, seconds = here[submission.name]
         then = baseline.get(submission.name)
         why = differences(now, then)
@@ -197,17 +232,21 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="grading processes (default: one per core)")
     parser.add_argument("--stages", help="only these stages, e.g. 1,3")
+    parser.add_argument("--budget", type=float,
+                        help="seconds after which no submission is started (the sample goes first)")
     parser.add_argument("--baseline", default=str(BASELINE), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     stages = {int(n) for n in args.stages.split(",")} if args.stages else None
     baseline = load_baseline(args.baseline)
     chosen = submissions(args.sample, stages, baseline["verdicts"])
     started = time.perf_counter()
-    here = grade_all(chosen, args.jobs)
+    order = sample_first(chosen, baseline["verdicts"]) if args.budget is not None else chosen
+    here = grade_all(order, args.jobs, args.budget)
+    left_out = [s.name for s in chosen if s.name not in here]
     info, then = environment(), baseline["recorded_with"]
     print(f"Graded here: Python {info['python']}, jax {info['jax']}, devices {info['devices']}; "
-          f"{len(chosen)} submissions in {time.perf_counter() - started:.0f} s, "
-          f"{args.jobs} at a time")
+          f"{len(here)} submissions in {time.perf_counter() - started:.0f} s, "
+          f"{args.jobs} at a time" + (f", budget {args.budget:.0f} s" if args.budget else ""))
     print(f"Baseline: {args.baseline}, recorded with Python {then.get('python')}, "
           f"jax {then.get('jax')}, devices {then.get('devices')}")
     print(table(chosen, here, baseline["verdicts"]))
@@ -217,7 +256,10 @@ def main(argv=None):
         return 0
     different = [name for name, (now, _seconds) in here.items()
                  if differences(now, baseline["verdicts"].get(name))]
-    print(f"{len(here) - len(different)} same, {len(different)} different")
+    if left_out:
+        print(f"Left out for the budget ({len(left_out)}): {', '.join(left_out)}")
+    print(f"{len(here) - len(different)} same, {len(different)} different"
+          + (f", {len(left_out)} left out" if left_out else ""))
     return 1 if different else 0
 
 
