@@ -7,7 +7,7 @@ kit, as a new instructor would:
 - bubblewrap: as the kit's tests run (root in CI);
 - docker: under tests/support/container.py as root with Docker's default
   capabilities and seccomp rules, where bubblewrap cannot start: the worker
-  runs as uid 65534 under Landlock and seccomp;
+  runs as a uid of its own under Landlock and seccomp;
 - pod: under it as uid 1000 with no_new_privs (allowPrivilegeEscalation:
   false), the kit owned by that uid: Landlock and seccomp alone.
 

@@ -192,3 +192,22 @@ def test_unsandboxed_tampering_stops_grading_in_a_copy_of_the_kit(tmp_path):
         assert done.returncode == expected_code, done.stdout + done.stderr
     assert "STOPPED" in done.stderr and "autograder/checks/stage1.py" in done.stderr
     assert target.read_text().count("# tampered") == 1  # only the unsandboxed run wrote
+
+
+def test_two_grading_processes_confine_their_workers_under_two_uids(monkeypatch):
+    """RLIMIT_NPROC counts every process of a uid: the fallback's default account gives each
+    grading process's workers a uid of their own, so one submission forking up to the cap
+    cannot starve another graded at the same time; a named account stays as named."""
+    from autograder.grading import isolation
+
+    nobody = isolation.Isolation("uid+rlimits", "", sandbox.NOBODY, sandbox.NOBODY)
+    monkeypatch.delenv(isolation.WORKER_USER_ENV, raising=False)
+    here = isolation.worker_uid(nobody)
+    other = subprocess.run(
+        [sys.executable, "-c", "import sys; from autograder.grading import isolation as i; "
+         f"print(i.worker_uid(i.Isolation('uid', '', {sandbox.NOBODY}, {sandbox.NOBODY}))[0])"],
+        capture_output=True, text=True, check=True, env=dict(os.environ)).stdout
+    assert here[0] != int(other) and here[0] >= isolation.OWN_UID_BASE
+    assert here[1] == sandbox.NOBODY
+    monkeypatch.setenv(isolation.WORKER_USER_ENV, "student")
+    assert isolation.worker_uid(nobody) == (sandbox.NOBODY, sandbox.NOBODY)

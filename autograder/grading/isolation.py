@@ -111,6 +111,21 @@ def worker_account():
             return NOBODY, NOBODY
 
 
+# The default account's workers each get a uid of their own, this base plus the grading
+# process's pid: RLIMIT_NPROC counts every process of a uid, so two submissions graded at
+# once under one uid would share one cap, and one that forks up to it would starve the
+# other's worker. Any uid that is no one's has the same rights on files: "other"'s.
+OWN_UID_BASE = 2_000_000_000
+
+
+def worker_uid(isolation):
+    """(uid, gid) of one confined worker: the grading process's own uid for the default
+    account, the named account's where AUTOGRADER_WORKER_USER names one."""
+    if isolation.uid is None or os.environ.get(WORKER_USER_ENV):
+        return isolation.uid, isolation.gid
+    return OWN_UID_BASE + os.getpid(), isolation.gid
+
+
 class Confined:
     """The folders of one worker behind the fallback layers, and how to start it.
 
@@ -121,6 +136,7 @@ class Confined:
 
     def __init__(self, submission_path, isolation, writable_dirs=(), readonly_dirs=()):
         self.isolation = isolation
+        self.uid, self.gid = worker_uid(isolation)
         self.root = tempfile.TemporaryDirectory(prefix="autograder-confined-")
         base = Path(self.root.name)
         base.chmod(0o711)
@@ -134,8 +150,8 @@ class Confined:
         self.copy_submission(submission_path)
         self.work = base / "work"
         self.work.mkdir(mode=0o700)
-        if isolation.uid is not None:
-            os.chown(self.work, isolation.uid, isolation.gid)
+        if self.uid is not None:
+            os.chown(self.work, self.uid, self.gid)
         self.writable_dirs = [Path(d) for d in writable_dirs]
         self.owners = {}
         for folder in self.writable_dirs:
@@ -143,7 +159,7 @@ class Confined:
             self.owners[folder] = (folder.stat().st_uid, folder.stat().st_gid)
             # Lent to the worker's uid while it runs (a trusted solution filling the
             # class compile cache, a learner's own cache), taken back at close().
-            _chown_tree(folder, isolation.uid, isolation.gid)
+            _chown_tree(folder, self.uid, self.gid)
         self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
         self.inner_submission = str(self.submission_dir / Path(submission_path).name)
         self.cgroup = None
@@ -183,9 +199,9 @@ class Confined:
 
     def popen_options(self):
         """subprocess.Popen's options that switch to the worker's uid (as root only)."""
-        if self.isolation.uid is None:
+        if self.uid is None:
             return {}
-        return {"user": self.isolation.uid, "group": self.isolation.gid, "extra_groups": []}
+        return {"user": self.uid, "group": self.gid, "extra_groups": []}
 
     def close(self):
         for folder, (uid, gid) in self.owners.items():
@@ -310,7 +326,8 @@ def fallback_isolation(bubblewrap_reason):
 def _fallback_sentence(uid, landlock, seccomp, protects, bubblewrap_reason):
     walls = []
     if uid is not None:
-        walls.append(f"as uid {uid}")
+        walls.append(f"as uid {uid}" if os.environ.get(WORKER_USER_ENV) else
+                     "as a uid of its own (no one's, like nobody)")
     layers = [f"Landlock (ABI {landlock})"] if landlock else []
     layers += ["seccomp"] if seccomp else []
     if layers:
