@@ -9,8 +9,8 @@ here `make parity` itself runs on one stage. Each other supported Python
 found here (on the PATH or in pyenv's versions) grades the sample in a venv
 of its own, `.cache/venvs/pyX.Y/`, built by autograder/install.py and kept
 while the lock is unchanged. A supported Python not found here is a skip that
-says so. Each such run is one xdist group on one core, started after the
-long groups (conftest.LONGEST_GROUPS_FIRST), with the single tests around it.
+says so. Each such run is one xdist group on one core, started last
+(conftest), when the rest of the suite has filled JAX's compile cache.
 """
 import glob
 import os
