@@ -1,5 +1,6 @@
 """Shared helpers for the kit's own tests."""
 import ast
+import functools
 import os
 from pathlib import Path
 
@@ -56,11 +57,18 @@ def same_as_baseline(name, report):
     from autograder.feedback.report import to_json
     from support import parity
 
-    found = parity.differences(parity.verdict(to_json(report)),
-                               parity.load_baseline()["verdicts"].get(name))
+    found = parity.differences(parity.verdict(to_json(report)), _baseline_verdicts().get(name))
     if found:
         found.append("if this change of verdict is meant, re-record: make parity RECORD=1")
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _baseline_verdicts():
+    """tests/parity/baseline.json's verdicts, read once per test process."""
+    from support import parity
+
+    return parity.load_baseline()["verdicts"]
 
 
 def grade_source(stage_number, source, folder, **options):
