@@ -235,7 +235,8 @@ def python():
     folder = open_folder()
     found = container.shared_python(folder / "venv")
     if found is None:
-        pytest.skip("no Python 3.11 here that every user can run")
+        pytest.skip("no Python 3.11 with the kit's packages that every user can run "
+                    "(is the kit in a folder only its owner can enter?)")
     yield found
     shutil.rmtree(folder, ignore_errors=True)
 

@@ -81,9 +81,11 @@ def shared_python(folder):
                    if os.path.exists(p) and reachable_by_all(p)), None)
     if system is None:
         return None
+    packages = [p for p in site.getsitepackages() if p.endswith("site-packages")][0]
+    if not all(os.stat(f).st_mode & 0o001 for f in Path(packages).parents):
+        return None  # the kit's packages sit where other users cannot reach (a 0700 clone)
     folder = Path(folder)
     subprocess.run([system, "-m", "venv", "--without-pip", str(folder)], check=True)
-    packages = [p for p in site.getsitepackages() if p.endswith("site-packages")][0]
     (folder / "lib" / "python3.11" / "site-packages" / "kit-packages.pth").write_text(
         f"import site; site.addsitedir({packages!r})\n")
     python = folder / "bin" / "python"
