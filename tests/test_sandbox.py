@@ -194,10 +194,11 @@ def test_unsandboxed_tampering_stops_grading_in_a_copy_of_the_kit(tmp_path):
     assert target.read_text().count("# tampered") == 1  # only the unsandboxed run wrote
 
 
-def test_two_grading_processes_confine_their_workers_under_two_uids(monkeypatch):
+def test_fallback_workers_run_under_uids_of_their_own(monkeypatch):
     """RLIMIT_NPROC counts every process of a uid: the fallback's default account gives each
-    grading process's workers a uid of their own, so one submission forking up to the cap
-    cannot starve another graded at the same time; a named account stays as named."""
+    grading process's workers a uid of their own, and a run started ahead another one again,
+    so that one worker forking up to the cap cannot starve another running at the same time;
+    a named account stays as named, and its workers start no run ahead."""
     from autograder.grading import isolation
 
     nobody = isolation.Isolation("uid+rlimits", "", sandbox.NOBODY, sandbox.NOBODY)
@@ -207,7 +208,55 @@ def test_two_grading_processes_confine_their_workers_under_two_uids(monkeypatch)
         [sys.executable, "-c", "import sys; from autograder.grading import isolation as i; "
          f"print(i.worker_uid(i.Isolation('uid', '', {sandbox.NOBODY}, {sandbox.NOBODY}))[0])"],
         capture_output=True, text=True, check=True, env=dict(os.environ)).stdout
-    assert here[0] != int(other) and here[0] >= isolation.OWN_UID_BASE
-    assert here[1] == sandbox.NOBODY
+    beside = isolation.worker_uid(nobody, lane=1)
+    assert len({here[0], int(other), beside[0]}) == 3
+    assert min(here[0], beside[0]) >= isolation.OWN_UID_BASE and max(here[0], beside[0]) < 2**31
+    assert here[1] == beside[1] == sandbox.NOBODY
+    assert isolation.own_process_caps(nobody)
     monkeypatch.setenv(isolation.WORKER_USER_ENV, "student")
-    assert isolation.worker_uid(nobody) == (sandbox.NOBODY, sandbox.NOBODY)
+    assert isolation.worker_uid(nobody, lane=1) == (sandbox.NOBODY, sandbox.NOBODY)
+    assert not isolation.own_process_caps(nobody)
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"  # one every uid can run, for a script that needs no kit
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not os.path.exists(SYSTEM_PYTHON),
+                    reason="switching uids needs root, and a Python every uid can run")
+def test_a_lent_folder_is_written_by_the_workers_lent_it_and_no_other():
+    """Workers lent a cache folder write there under different uids (the main worker and a
+    run started ahead); a worker it is not lent to cannot, though it runs under the same
+    account; the folder is handed over once, not at every worker."""
+    import tempfile
+
+    from autograder.grading import isolation
+
+    nobody = isolation.Isolation("uid+rlimits", "", sandbox.NOBODY, sandbox.NOBODY)
+    base = Path(tempfile.mkdtemp(prefix="lent-"))
+    try:
+        base.chmod(0o755)
+        folder = base / "cache"
+        folder.mkdir()
+        (folder / "old").write_text("old")
+
+        def write(name, lane, lent):
+            confined = isolation.Confined(base / "none.py", nobody,
+                                          writable_dirs=[folder] if lent else [], lane=lane)
+            try:
+                script = (f"open({str(folder / name)!r}, 'w').write('x'); "
+                          f"print(open({str(folder / 'old')!r}).read())")
+                return subprocess.run([SYSTEM_PYTHON, "-I", "-c", script], cwd=confined.work,
+                                      capture_output=True, text=True, **confined.popen_options())
+            finally:
+                confined.close()
+
+        main, ahead = write("main", 0, lent=True), write("ahead", 1, lent=True)
+        assert main.stdout == ahead.stdout == "old\n", main.stderr + ahead.stderr
+        assert (folder / "main").stat().st_uid != (folder / "ahead").stat().st_uid
+        assert write("stranger", 0, lent=False).returncode != 0
+        assert not (folder / "stranger").exists()
+        (folder / "old").chmod(0o644)  # a second lending walks nothing: the top is already lent
+        write("again", 0, lent=True)
+        assert (folder / "old").stat().st_mode & 0o777 == 0o644
+    finally:
+        shutil.rmtree(base)

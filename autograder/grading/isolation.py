@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,19 +112,50 @@ def worker_account():
             return NOBODY, NOBODY
 
 
-# The default account's workers each get a uid of their own, this base plus the grading
-# process's pid: RLIMIT_NPROC counts every process of a uid, so two submissions graded at
-# once under one uid would share one cap, and one that forks up to it would starve the
-# other's worker. Any uid that is no one's has the same rights on files: "other"'s.
+# The default account's workers each get a uid of their own: this base, plus the grading
+# process's pid, plus a lane for a worker started beside the main one (a training run
+# started ahead). RLIMIT_NPROC counts every process of a uid, so two workers under one uid
+# would share one cap, and one that forks up to it would starve the other. Any uid that is
+# no one's has the same rights on files: "other"'s.
 OWN_UID_BASE = 2_000_000_000
+PID_CEILING = 2**22  # Linux's largest pid_max
+# A folder lent to workers for writing (the learner's compile cache; the class cache while
+# the trusted solution fills it) is handed once to a group of its own, also no one's, and
+# the workers lent it run under that group: their uids may differ.
+LENT_GID_BASE = OWN_UID_BASE - 2**20
 
 
-def worker_uid(isolation):
-    """(uid, gid) of one confined worker: the grading process's own uid for the default
-    account, the named account's where AUTOGRADER_WORKER_USER names one."""
+def worker_uid(isolation, lane=0):
+    """(uid, gid) of one confined worker: the grading process's own uid in `lane` for the
+    default account, the named account's where AUTOGRADER_WORKER_USER names one."""
     if isolation.uid is None or os.environ.get(WORKER_USER_ENV):
         return isolation.uid, isolation.gid
-    return OWN_UID_BASE + os.getpid(), isolation.gid
+    return OWN_UID_BASE + lane * PID_CEILING + os.getpid(), isolation.gid
+
+
+def own_process_caps(isolation):
+    """Whether workers that run side by side each have a process cap of their own: under
+    bubblewrap (a pids cgroup each), with no walls at all, or in their own lanes' uids. A
+    named account's workers share its uid, and so its RLIMIT_NPROC; so do a non-root
+    grader's, which all run as the grader."""
+    return isolation.bubblewrap or not isolation or (
+        isolation.uid is not None and not os.environ.get(WORKER_USER_ENV))
+
+
+def lend(folders):
+    """The group under which workers may write in `folders` (each made group-writable once,
+    and left so: a tree walk the first time, one stat after)."""
+    names = "\0".join(sorted(str(f) for f in folders)).encode()
+    gid = LENT_GID_BASE + zlib.crc32(names) % 2**20
+    for folder in folders:
+        top = folder.stat()
+        if top.st_gid == gid and top.st_mode & 0o070 == 0o070:
+            continue
+        for path in [folder, *folder.rglob("*")]:
+            os.lchown(path, -1, gid)
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | (0o070 if path.is_dir() else 0o060))
+    return gid
 
 
 class Confined:
@@ -134,9 +166,14 @@ class Confined:
     worker's uid, in a folder only the grader can list.
     """
 
-    def __init__(self, submission_path, isolation, writable_dirs=(), readonly_dirs=()):
+    def __init__(self, submission_path, isolation, writable_dirs=(), readonly_dirs=(), lane=0):
         self.isolation = isolation
-        self.uid, self.gid = worker_uid(isolation)
+        self.uid, self.gid = worker_uid(isolation, lane)
+        self.writable_dirs = [Path(d) for d in writable_dirs]
+        for folder in self.writable_dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+        if self.uid is not None and self.writable_dirs:
+            self.gid = lend(self.writable_dirs)
         self.root = tempfile.TemporaryDirectory(prefix="autograder-confined-")
         base = Path(self.root.name)
         base.chmod(0o711)
@@ -152,14 +189,6 @@ class Confined:
         self.work.mkdir(mode=0o700)
         if self.uid is not None:
             os.chown(self.work, self.uid, self.gid)
-        self.writable_dirs = [Path(d) for d in writable_dirs]
-        self.owners = {}
-        for folder in self.writable_dirs:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.owners[folder] = (folder.stat().st_uid, folder.stat().st_gid)
-            # Lent to the worker's uid while it runs (a trusted solution filling the
-            # class compile cache, a learner's own cache), taken back at close().
-            _chown_tree(folder, self.uid, self.gid)
         self.readonly_dirs = [Path(d) for d in readonly_dirs if Path(d).is_dir()]
         self.inner_submission = str(self.submission_dir / Path(submission_path).name)
         self.cgroup = None
@@ -204,31 +233,7 @@ class Confined:
         return {"user": self.uid, "group": self.gid, "extra_groups": []}
 
     def close(self):
-        for folder, (uid, gid) in self.owners.items():
-            _chown_tree(folder, uid, gid)
         self.root.cleanup()
-
-
-def reclaim(folder):
-    """Give back a cache folder that a worker's uid still holds (its grader was killed while
-    lending it) to the owner of the folder above it."""
-    folder = Path(folder)
-    if os.geteuid() != 0 or not folder.is_dir():
-        return
-    try:
-        account = worker_account()
-    except SandboxUnavailable:
-        return
-    above = folder.parent.stat()
-    if account and folder.stat().st_uid == account[0] != above.st_uid:
-        _chown_tree(folder, above.st_uid, above.st_gid)
-
-
-def _chown_tree(folder, uid, gid):
-    if uid is None:
-        return
-    for path in [folder, *folder.rglob("*")]:
-        os.lchown(path, uid, gid)
 
 
 def _readable_by_all(folder):

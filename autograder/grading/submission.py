@@ -3,7 +3,7 @@ from pathlib import Path
 
 from autograder.feedback import advice
 from autograder.grading.failures import Abort, LearnerError, NotWritten, raised_in
-from autograder.grading.isolation import as_isolation
+from autograder.grading.isolation import as_isolation, own_process_caps
 from autograder.grading.reference import key
 from autograder.grading.worker_handle import SELF_STUDY_CACHE, Worker, WorkerGone
 
@@ -36,9 +36,9 @@ class Submission:
         self.restarts = 0
         self.ahead = {}  # request -> a worker of its own, started on it ahead of its check
 
-    def _new_worker(self):
+    def _new_worker(self, lane=0):
         return Worker(self.path, self.stage.slug, self.stage.number, self.stage.framework,
-                      self.memory_mb, self.sandboxed, self.compile_cache, self.environment)
+                      self.memory_mb, self.sandboxed, self.compile_cache, self.environment, lane)
 
     def start(self):
         """Import the submission in a fresh worker; remember why if it fails."""
@@ -130,21 +130,13 @@ class Submission:
         with the same arguments takes this reply instead of running it again.
         The run starts from a freshly imported file, as every check's may.
         """
-        if self.import_error or not self._caps_apart():
-            return
-        worker = self._new_worker()
+        if self.import_error or not own_process_caps(as_isolation(self.sandboxed)):
+            return  # the two workers would share one process cap, and so change each other
+        worker = self._new_worker(lane=1)
         worker.spawn()
         request = self._call(function, args, kwargs)
         worker.send({"probe": "call", "kwargs": request})
         self.ahead[_request("call", request)] = worker
-
-    def _caps_apart(self):
-        """Whether a second worker would have a process cap of its own, as under bubblewrap
-        (a pids cgroup each) or with no walls at all. Behind the fallback's walls every worker
-        of a submission runs under one uid, whose RLIMIT_NPROC they would share: a run started
-        ahead there could change what the main worker's calls may start, and so the grade."""
-        isolation = as_isolation(self.sandboxed)
-        return isolation.bubblewrap or not isolation
 
     def _reply_ahead(self, worker, doing, function):
         """The reply of a run started ahead, held to the same limits as a call made now."""

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.grading.isolation import Confined, as_isolation, reclaim
+from autograder.grading.isolation import Confined, as_isolation
 from autograder.grading.sandbox import Sandbox
 from autograder.metadata import REPO_ROOT
 from autograder.worker import transport
@@ -124,8 +124,9 @@ class Worker:
     """One worker process holding one imported submission."""
 
     def __init__(self, path, module_name, stage, framework, memory_mb=4096, sandboxed=True,
-                 compile_cache=SELF_STUDY_CACHE, environment=None):
+                 compile_cache=SELF_STUDY_CACHE, environment=None, lane=0):
         self.path = Path(path)
+        self.lane = lane  # 1 for a worker that runs beside the main one (isolation.worker_uid)
         self.environment = dict(environment or {})  # extra variables, e.g. AUTOGRADER_JUDGE
         self.args = [module_name, str(stage), framework]
         self.memory_bytes = memory_mb * 2**20
@@ -167,13 +168,12 @@ class Worker:
     def _walls(self):
         """The folders and command line of the sandbox this worker's isolation asks for."""
         cache = self.compile_cache
-        if cache:
-            reclaim(cache.folder)
         writable = [cache.folder] if cache and cache.writable else []
         readonly = [cache.folder] if cache and not cache.writable else []
         if self.isolation.bubblewrap:
             return Sandbox(self.path, compile_cache=cache)
-        return Confined(self.path, self.isolation, writable_dirs=writable, readonly_dirs=readonly)
+        return Confined(self.path, self.isolation, writable_dirs=writable, readonly_dirs=readonly,
+                        lane=self.lane)
 
     def load(self):
         """Tell a standby worker to import the submission now (as the file is now)."""
