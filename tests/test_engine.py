@@ -7,6 +7,7 @@ checks it belongs to, and every other check is judged as usual.
 import json
 import pickle
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -337,6 +338,37 @@ def test_a_run_started_ahead_is_held_to_the_call_time_limit(tmp_path, solution_s
     finally:
         submission.close()
         submission.close_ahead()
+
+
+def test_a_run_started_ahead_that_leaves_a_process_holding_its_pipe_stalls_nothing(
+        tmp_path, solution_source):
+    """The training run's data goes to its worker from a thread of the grader's. A worker that
+    dies at import and leaves a process behind holding its pipe (outside bubblewrap, which
+    takes all of them down) costs that check, and never holds the grader."""
+    import time
+    import uuid
+
+    marker = Path("/tmp") / f"ahead-{uuid.uuid4().hex}"
+    source = solution_source(1) + textwrap.dedent(f"""
+        import os as _os
+        if _os.path.exists({str(marker)!r}):  # the second import: the worker started ahead
+            if _os.fork() == 0:
+                _os.setsid()
+                import time as _time
+                _time.sleep(40)
+                _os._exit(0)
+            _os._exit(1)
+        open({str(marker)!r}, "w").close()
+    """)
+    started = time.perf_counter()
+    try:
+        result = grade_source(1, source, tmp_path, only={"relu", "training_accuracy"},
+                              sandbox_mode="off")
+    finally:
+        marker.unlink(missing_ok=True)
+    assert time.perf_counter() - started < 30
+    assert outcomes(result)["relu"].status == "pass"
+    assert "exited with status 1" in outcomes(result)["training_accuracy"].reason
 
 
 def test_the_training_run_goes_ahead_and_is_graded_as_before(tmp_path, solution_source):

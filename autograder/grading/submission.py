@@ -135,7 +135,7 @@ class Submission:
         worker = self._new_worker(lane=1)
         worker.spawn()
         request = self._call(function, args, kwargs)
-        worker.send({"probe": "call", "kwargs": request})
+        worker.send_later({"probe": "call", "kwargs": request})
         self.ahead[_request("call", request)] = worker
 
     def _reply_ahead(self, worker, doing, function):

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,7 @@ class Worker:
         self.process = None
         self.log = None
         self.cwd = None
+        self.sending = None  # the thread of send_later, while it writes
 
     def spawn(self, standby=None):
         """Start the worker, which begins importing the submission at once.
@@ -214,6 +216,20 @@ class Worker:
         except (BrokenPipeError, OSError):
             raise WorkerGone(self._death_message(doing)) from None
 
+    def send_later(self, request):
+        """Send one request from a thread of its own. A large one (a training run's data)
+        would otherwise hold the grader until the worker, still importing, reads it."""
+        data = transport.encode(request)
+        self.sending = threading.Thread(target=self._write_quietly, args=(data,), daemon=True)
+        self.sending.start()
+
+    def _write_quietly(self, data):
+        try:
+            self.process.stdin.write(data)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass  # waiting for the reply will say that the worker is gone
+
     def receive(self, timeout, doing):
         """The next reply (dict), or WorkerGone."""
         return self._receive(timeout, doing)
@@ -253,6 +269,8 @@ class Worker:
                 self.kill()
                 raise WorkerGone(f"{doing} used more than {self.memory_bytes >> 20} MiB of memory")
             if not ready:
+                if self.process.poll() is not None:  # a process it left may hold the pipe open
+                    raise WorkerGone(self._death_message(doing))
                 continue
             chunk = os.read(stream.fileno(), missing)
             if not chunk:
@@ -302,7 +320,16 @@ class Worker:
 
     def close(self):
         self.kill()
-        for handle in (self.process and self.process.stdin, self.process and self.process.stdout, self.log):
+        handles = [self.process and self.process.stdin, self.process and self.process.stdout,
+                   self.log]
+        if self.sending:
+            self.sending.join(timeout=1)  # the worker is gone: its write ends at once
+            if self.sending.is_alive():
+                # A process it left behind still holds the pipe open: closing it now would
+                # wait on the writing thread, so the pipe goes with that process instead.
+                handles[0] = None
+            self.sending = None
+        for handle in handles:
             if handle:
                 handle.close()
         if self.cwd:
