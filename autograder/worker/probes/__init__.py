@@ -117,16 +117,16 @@ def _as_one_program(name, function, inputs):
     jax = _jax()
     static = tuple(i for i, a in enumerate(inputs) if a is None or isinstance(a, (bool, int, str)))
     try:
-        kind = (name, _input_kind(jax, inputs, static))
-        if kind not in _CHECKED:
-            with jax.checking_leaks():
-                traced = jax.make_jaxpr(function, static_argnums=static)(*inputs)
-            if _returns_a_constant(jax, traced):
-                raise _NotOneProgram(name)
-            _CHECKED.add(kind)
         jitted = _COMPILED.get((name, static))
         if jitted is None:
             jitted = _COMPILED[(name, static)] = jax.jit(function, static_argnums=static)
+        kind = (name, _input_kind(jax, inputs, static))
+        if kind not in _CHECKED:
+            with jax.checking_leaks():
+                traced = jitted.trace(*inputs)  # the call below reuses this trace
+            if _returns_a_constant(jax, traced.jaxpr):
+                raise _NotOneProgram(name)
+            _CHECKED.add(kind)
         return block(jitted(*inputs))
     except Exception:  # noqa: BLE001 - a trace that fails says nothing about the function
         _NOT_COMPILED.add(name)
