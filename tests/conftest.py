@@ -88,7 +88,7 @@ def solution_source():
 # The groups pinned to one xdist worker, longest first (seconds in CI, 3 workers, 2 cores:
 # the nbgrader course about 1,200, the notebooks about 500, each isolation mode about 450).
 # A long group started late runs alone at the end while the other workers wait.
-LONGEST_GROUPS_FIRST = ("nbgrader_course", "notebooks", "isolation-")
+LONGEST_GROUPS_FIRST = ("nbgrader_round_trip", "nbgrader_release", "notebooks", "isolation-")
 
 
 def pytest_collection_modifyitems(config, items):
