@@ -106,3 +106,25 @@ def test_warm_grades_are_make_checks_grades(tmp_path, variant):
     assert not cold.full_marks
     assert _verdicts(warm) == _verdicts(cold)
     assert _verdicts(again) == _verdicts(cold)
+
+
+def test_a_warm_grader_starts_the_training_run_in_a_worker_it_started_ahead(tmp_path, monkeypatch):
+    """The run started ahead of its check (stage 1's training) takes the standby of its lane,
+    which has NumPy imported before the save, rather than a worker started on the save."""
+    from autograder.grading.submission import Submission
+    from autograder.learner import watch
+
+    stage = load_stages()[1]
+    shutil.copy(REPO_ROOT / "solutions" / stage.file, tmp_path / stage.file)
+    started_on_the_save = []
+    new_worker = Submission._new_worker
+    monkeypatch.setattr(Submission, "_new_worker", lambda self, lane=0: (
+        started_on_the_save.append(lane), new_worker(self, lane))[1])
+    grader = watch.WarmGrader(stage, tmp_path)
+    try:
+        assert grader.lanes == [0, 1]
+        report = grader.grade()
+        assert report.full_marks
+        assert started_on_the_save == [], started_on_the_save
+    finally:
+        grader.close()

@@ -18,10 +18,11 @@ class Submission:
 
     def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
                  sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S,
-                 standby=None, environment=None):
+                 standby=None, environment=None, standby_ahead=None):
         self.path = Path(path).resolve()
         self.environment = environment  # extra environment variables for its workers
         self.standby = standby  # a Worker started ahead (make watch), used for the first launch
+        self.standby_ahead = standby_ahead  # the same, on lane 1, for the first call ahead
         self.import_timeout = import_timeout
         self.sandboxed = sandboxed
         self.compile_cache = compile_cache
@@ -132,8 +133,12 @@ class Submission:
         """
         if self.import_error or not own_process_caps(as_isolation(self.sandboxed)):
             return  # the two workers would share one process cap, and so change each other
-        worker = self._new_worker(lane=1)
-        worker.spawn()
+        worker, self.standby_ahead = self.standby_ahead, None
+        if worker and worker.alive():
+            worker.load()
+        else:
+            worker = self._new_worker(lane=1)
+            worker.spawn()
         request = self._call(function, args, kwargs)
         worker.send_later({"probe": "call", "kwargs": request})
         self.ahead[_request("call", request)] = worker
@@ -171,6 +176,9 @@ class Submission:
         for worker in self.ahead.values():
             worker.close()
         self.ahead.clear()
+        if self.standby_ahead:
+            self.standby_ahead.close()
+            self.standby_ahead = None
 
 
 def _request(name, kwargs):

@@ -52,45 +52,53 @@ def imported_libraries(stage):
 
 
 class WarmGrader:
-    """Grades one stage file on demand, with a worker always started ahead."""
+    """Grades one stage file on demand, with its workers always started ahead: the main one
+    and, for a stage with a run started ahead of its check (training), that run's."""
 
     def __init__(self, stage, impl_dir, sandbox_mode="auto"):
         from autograder.grading import engine
-        from autograder.grading.isolation import sandbox_decision
+        from autograder.grading.isolation import as_isolation, own_process_caps, sandbox_decision
 
         self.engine = engine
         self.stage, self.impl_dir, self.sandbox_mode = stage, Path(impl_dir), sandbox_mode
         self.sandboxed, _ = sandbox_decision(sandbox_mode)
         self.libraries = imported_libraries(stage)
+        self.lanes = [0]
+        if getattr(engine.checks_module(stage), "calls_ahead", None) and \
+                own_process_caps(as_isolation(self.sandboxed)):
+            self.lanes.append(1)
         self.reference = None
-        self.standby = None
+        self.standby = {}
         self._start_standby()
 
     def _start_standby(self):
         from autograder.grading.worker_handle import Worker
 
-        self.standby = Worker((self.impl_dir / self.stage.file).resolve(), self.stage.slug,
-                              self.stage.number, self.stage.framework,
-                              sandboxed=self.sandboxed,
-                              compile_cache=self.engine.default_compile_cache(self.sandbox_mode))
-        self.standby.spawn(standby=self.libraries)
+        for lane in self.lanes:
+            self.standby[lane] = Worker(
+                (self.impl_dir / self.stage.file).resolve(), self.stage.slug, self.stage.number,
+                self.stage.framework, sandboxed=self.sandboxed,
+                compile_cache=self.engine.default_compile_cache(self.sandbox_mode), lane=lane)
+            self.standby[lane].spawn(standby=self.libraries)
 
     def grade(self):
-        """A Report for the file as it is now; the next worker starts as soon as this one is done."""
+        """A Report for the file as it is now; the next workers start as soon as this one is done."""
         if self.reference is None:  # imported once: its jitted functions stay compiled
             self.reference = references.reference_source(self.stage, kept=True)
-        standby, self.standby = self.standby, None
+        standby, self.standby = self.standby, {}
         try:
             return self.engine.grade(self.stage.number, self.impl_dir, sandbox_mode=self.sandbox_mode,
-                                     reference=self.reference, standby=standby)
+                                     reference=self.reference, standby=standby[0],
+                                     standby_ahead=standby.get(1))
         finally:
-            standby.close()
+            for worker in standby.values():
+                worker.close()
             self._start_standby()
 
     def close(self):
-        if self.standby:
-            self.standby.close()
-            self.standby = None
+        for worker in self.standby.values():
+            worker.close()
+        self.standby = {}
 
 
 def _watch_saves(path, events, stop):
