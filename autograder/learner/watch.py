@@ -1,10 +1,11 @@
 """`make watch STAGE=N`: grade the stage file again every time it is saved.
 
 Between saves the grader stays up, with the checks, the reference and their
-libraries imported, and a standby worker waits with the libraries the stage
-file will import already loaded. Each grade still runs in a fresh worker that
-imports the file as saved: nothing one version of the file did carries over
-to the next, and the grade is the one `make check` gives.
+libraries imported, and standby workers wait with the libraries the stage
+file will import already loaded: one for the checks and, where the stage
+starts its training run ahead, one for that run. Each grade still runs in
+fresh workers that import the file as saved: nothing one version of the file
+did carries over to the next, and the grade is the one `make check` gives.
 
 On a terminal, keys act at once: `r` (or Enter) grades again, `h` shows or
 hides the detailed hints, `q` or Ctrl-C quits. The terminal's own Ctrl-C
