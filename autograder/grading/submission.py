@@ -52,14 +52,18 @@ class Submission:
             self.restarts += 1
         self.close()
         standby, self.standby = self.standby, None
+        self.worker = self._started(standby)
+
+    def _started(self, standby, lane=0):
+        """`standby` told to import the file now if it still runs; else a new worker doing so."""
         if standby and standby.alive():
-            self.worker = standby
-            self.worker.load()
-            return
+            standby.load()
+            return standby
         if standby:
             standby.close()
-        self.worker = self._new_worker()
-        self.worker.spawn()
+        worker = self._new_worker(lane)
+        worker.spawn()
+        return worker
 
     def wait_for_import(self):
         try:
@@ -133,12 +137,8 @@ class Submission:
         """
         if self.import_error or not own_process_caps(as_isolation(self.sandboxed)):
             return  # the two workers would share one process cap, and so change each other
-        worker, self.standby_ahead = self.standby_ahead, None
-        if worker and worker.alive():
-            worker.load()
-        else:
-            worker = self._new_worker(lane=1)
-            worker.spawn()
+        standby, self.standby_ahead = self.standby_ahead, None
+        worker = self._started(standby, lane=1)
         request = self._call(function, args, kwargs)
         worker.send_later({"probe": "call", "kwargs": request})
         self.ahead[_request("call", request)] = worker
