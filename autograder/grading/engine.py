@@ -105,13 +105,13 @@ def default_compile_cache(sandbox_mode):
 
 def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
           call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto", import_timeout=IMPORT_TIMEOUT_S,
-          reference=None, compile_cache=None, standby=None, standby_ahead=None):
+          reference=None, compile_cache=None, standby=None):
     """Grade the stage file in `impl_dir`; returns a Report.
 
     `reference`: where expected values come from (default: `reference_source`).
-    `standby`: a worker started ahead with `Worker.spawn(standby=...)` for this
-    file and these settings; the caller closes it (closing twice is harmless).
-    `standby_ahead`: the same on lane 1, for the stage's run started ahead (training).
+    `standby`: {lane: worker} started ahead with `Worker.spawn(standby=...)` for
+    this file and these settings (lane 1: the stage's run started ahead, its
+    training); the caller closes them (closing twice is harmless).
     `compile_cache`: the worker's CompileCache (default: the learner's own
     cache, and none under "require"; class grading passes a read-only one).
 
@@ -130,8 +130,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
         return report
     submission = Submission(path, stage, memory_mb, call_timeout, sandboxed,
                             compile_cache=compile_cache or default_compile_cache(sandbox_mode),
-                            import_timeout=import_timeout, standby=standby,
-                            standby_ahead=standby_ahead)
+                            import_timeout=import_timeout, standby=standby)
     ctx = None
     try:
         submission.launch()  # the worker imports the file while the grader imports its checks

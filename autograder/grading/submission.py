@@ -18,11 +18,12 @@ class Submission:
 
     def __init__(self, path, stage, memory_mb=4096, call_timeout=CALL_TIMEOUT_S,
                  sandboxed=True, compile_cache=SELF_STUDY_CACHE, import_timeout=IMPORT_TIMEOUT_S,
-                 standby=None, environment=None, standby_ahead=None):
+                 standby=None, environment=None):
         self.path = Path(path).resolve()
         self.environment = environment  # extra environment variables for its workers
-        self.standby = standby  # a Worker started ahead (make watch), used for the first launch
-        self.standby_ahead = standby_ahead  # the same, on lane 1, for the first call ahead
+        # Workers started ahead (make watch), by lane: the first launch takes lane 0's, the
+        # first call ahead lane 1's.
+        self.standby = dict(standby or {})
         self.import_timeout = import_timeout
         self.sandboxed = sandboxed
         self.compile_cache = compile_cache
@@ -51,8 +52,7 @@ class Submission:
         if self.worker:
             self.restarts += 1
         self.close()
-        standby, self.standby = self.standby, None
-        self.worker = self._started(standby)
+        self.worker = self._started(self.standby.pop(0, None))
 
     def _started(self, standby, lane=0):
         """`standby` told to import the file now if it still runs; else a new worker doing so."""
@@ -137,8 +137,7 @@ class Submission:
         """
         if self.import_error or not own_process_caps(as_isolation(self.sandboxed)):
             return  # the two workers would share one process cap, and so change each other
-        standby, self.standby_ahead = self.standby_ahead, None
-        worker = self._started(standby, lane=1)
+        worker = self._started(self.standby.pop(1, None), lane=1)
         request = self._call(function, args, kwargs)
         worker.send_later({"probe": "call", "kwargs": request})
         self.ahead[_request("call", request)] = worker
@@ -176,9 +175,9 @@ class Submission:
         for worker in self.ahead.values():
             worker.close()
         self.ahead.clear()
-        if self.standby_ahead:
-            self.standby_ahead.close()
-            self.standby_ahead = None
+        for worker in self.standby.values():  # not taken: the file failed to import, say
+            worker.close()
+        self.standby.clear()
 
 
 def _request(name, kwargs):

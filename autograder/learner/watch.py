@@ -89,8 +89,7 @@ class WarmGrader:
         standby, self.standby = self.standby, {}
         try:
             return self.engine.grade(self.stage.number, self.impl_dir, sandbox_mode=self.sandbox_mode,
-                                     reference=self.reference, standby=standby[0],
-                                     standby_ahead=standby.get(1))
+                                     reference=self.reference, standby=standby)
         finally:
             for worker in standby.values():
                 worker.close()
