@@ -503,7 +503,8 @@ def _fit_problem(ctx):
 # XLA's all-reduce rendezvous, which aborts the process after a minute. Measured on 2
 # cores with 8 devices: 100 unawaited steps hung 2 runs of 6 on a quiet machine and 3 of
 # 4 on a busy one, 200 steps 3 of 3; awaited steps never. The probe awaits every call of
-# train_step, so only a fit that steps without train_step can hang like this.
+# train_step and of the steps make_shard_map_step makes, so only a fit that steps with a
+# function of its own can hang like this.
 ABORT_HELP = ("fit hung or crashed while it trained on {devices} devices. The usual cause: "
               "steps queued without waiting for their results; with more simulated devices "
               "than CPU cores, XLA's all-reduce can then deadlock (\"Termination timeout for "

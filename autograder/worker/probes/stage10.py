@@ -325,6 +325,17 @@ def _recording(step, recorder, follow):
     return recording_step
 
 
+def _awaiting_steps(make_step):
+    """make_shard_map_step, its steps awaited: a fit that steps with them (not train_step)
+    then trains the same way every run, not stuck in some runs only."""
+    jax = _jax()
+
+    def make_awaited(*args, **kwargs):
+        step = make_step(*args, **kwargs)
+        return lambda *a, **k: jax.block_until_ready(step(*a, **k))
+    return make_awaited
+
+
 @probe
 def fit_record(module, count, X, Y, key, alpha, iterations, follow=True):
     """Run fit on a mesh of `count` with train_step wrapped: each call's placements (when
@@ -334,12 +345,17 @@ def fit_record(module, count, X, Y, key, alpha, iterations, follow=True):
     original = learner_attr(module, "train_step")
     recorder = _Recorder(keep_first_params=follow)
     module.train_step = _recording(original, recorder, follow)
+    make_step = getattr(module, "make_shard_map_step", None)
+    if callable(make_step):
+        module.make_shard_map_step = _awaiting_steps(make_step)
     try:
         result = jax.block_until_ready(learner_attr(module, "fit")(
             to_framework(X), to_framework(Y), key=to_framework(key), mesh=mesh, alpha=alpha,
             iterations=iterations))
     finally:
         module.train_step = original
+        if callable(make_step):
+            module.make_shard_map_step = make_step
     recorder.seen.clear()
     return {"mesh": mesh_ids(mesh), "all_devices": [int(d.id) for d in jax.devices()],
             "calls": recorder.calls, "initial": recorder.initial,
