@@ -22,13 +22,19 @@ def graded_stages():
             if s.checks and (REPO_ROOT / "solutions" / s.file).exists()]
 
 
-def declared(variant_path, name):
-    """The value a buggy variant assigns to `name` at top level (EXPECT_FAIL, FOCUS)."""
+_REQUIRED = object()
+
+
+def declared(variant_path, name, default=_REQUIRED):
+    """The value a buggy variant assigns to `name` at top level (EXPECT_FAIL, FOCUS), else
+    `default` (required when none is given)."""
     tree = ast.parse(Path(variant_path).read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
             return ast.literal_eval(node.value)
-    raise AssertionError(f"{variant_path} declares no {name}")
+    if default is _REQUIRED:
+        raise AssertionError(f"{variant_path} declares no {name}")
+    return default
 
 
 def expected_failures(variant_path):

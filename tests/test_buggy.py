@@ -6,12 +6,16 @@ A variant file holds a docstring describing the bug, `EXPECT_FAIL = [...]`
 the function at fault is one of them), `FOCUS = "name"` (the function that
 holds the bug: the report's focus must start there) and the definitions that
 replace the reference's: it is appended to the solution, so later
-definitions win. The whole stage is graded, as `make check` does.
+definitions win. The whole stage is graded, as `make check` does, with the
+shipped limits; a variant whose bug is slowness may declare a shorter call
+limit, `CALL_TIMEOUT_S = 20`, where that changes no verdict (its slow call
+meets either limit): the suite then waits 20 s for it, not 60.
 """
 import pytest
 
 from autograder.feedback import blame
 from autograder.grading import engine
+from autograder.grading.submission import CALL_TIMEOUT_S
 
 from conftest import (
     ALTERNATIVES, BUGGY, buggy_submission, declared, expected_failures, graded_stages,
@@ -30,7 +34,8 @@ def test_variant_fails_named_checks_and_leads_to_its_bug(variant, tmp_path):
     expected, focus = expected_failures(variant), declared(variant, "FOCUS")
     assert not set(expected) - {c.id for c in stage.checks}, "EXPECT_FAIL names unknown checks"
     assert focus in stage.functions, f"FOCUS {focus!r} is not a function of stage {stage.number}"
-    report = engine.grade(stage.number, tmp_path)  # the shipped limits, as the baseline
+    limit = declared(variant, "CALL_TIMEOUT_S", CALL_TIMEOUT_S)
+    report = engine.grade(stage.number, tmp_path, call_timeout=limit)
     statuses = {o.check.id: o.status for o in report.outcomes}
     assert not [o.reason for o in report.outcomes if o.status == "error"]
     assert not [c for c in expected if statuses[c] == "pass"], "a check naming the bug passed"
