@@ -338,8 +338,9 @@ def _awaiting_steps(make_step):
 
 @probe
 def fit_record(module, count, X, Y, key, alpha, iterations, follow=True):
-    """Run fit on a mesh of `count` with train_step wrapped: each call's placements (when
-    `follow`), the first call's params, and fit's result with its placement."""
+    """Run fit on a mesh of `count` with train_step wrapped (and the shard_map steps
+    awaited): each call's placements (when `follow`), the first call's params, and fit's
+    result with its placement."""
     jax = _jax()
     mesh = learner_mesh(module, count)
     original = learner_attr(module, "train_step")
