@@ -6,10 +6,14 @@ check, the focus) with tests/parity/baseline.json, recorded with Python 3.11.
 The running Python's verdicts are compared with the baseline by the tests
 that grade those files anyway (conftest.same_as_baseline), the whole set;
 here `make parity` itself runs on one stage. Each other supported Python
-found here (on the PATH or in pyenv's versions) grades the sample in a venv
-of its own, `.cache/venvs/pyX.Y/`, built by autograder/install.py and kept
-while the lock is unchanged. A supported Python not found here is a skip that
-says so. Each such run is one xdist group on one core, started last
+found here (on the PATH or in pyenv's versions) builds a venv of its own,
+`.cache/venvs/pyX.Y/`, with autograder/install.py (kept while the lock is
+unchanged), and grades its share of the sample: the stages are dealt out in
+turn among the Pythons found (with 3.12 and 3.13: the odd stages, from
+NumPy to ONNX export, and the even ones), so that every stage is graded on
+some other Python, each Python grades JAX and Haiku stages, and the two runs
+take half the time one whole sample each took. A supported Python not found
+here is a skip that says so. Each such run is one xdist group on one core, started last
 (conftest), when the rest of the suite has filled JAX's compile cache.
 """
 import glob
@@ -43,6 +47,11 @@ def interpreter(version):
     return next((c for c in candidates if c and install.version_of(c) == version), None)
 
 
+def shares(versions, stages):
+    """{version: the stages it grades}: `stages` dealt out in turn among `versions`."""
+    return {v: stages[i::len(versions)] for i, v in enumerate(versions)}
+
+
 def by_version(version):
     shown = install.shown(version)
     return pytest.param(version, id=f"python{shown}", marks=pytest.mark.xdist_group(f"python{shown}"))
@@ -64,10 +73,13 @@ def test_other_python_grades_the_sample_as_the_baseline(version):
     python = interpreter(version)
     if python is None:
         pytest.skip(f"Python {shown} not found (python{shown} on the PATH or in {pyenv_versions()})")
+    found = [v for v in OTHERS if v == version or interpreter(v)]
+    share = shares(found, sorted(s.number for s in parity.load_stages().values() if s.checks))
     venv = VENVS / f"py{shown}"
     install.build(venv, python, version, log=lambda line: None)
     done = subprocess.run([str(install.venv_python(venv)), str(Path(parity.__file__)),
-                           "--sample", "--jobs", "1"],
+                           "--sample", "--jobs", "1",
+                           "--stages", ",".join(map(str, share[version]))],
                           cwd=REPO_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -81,6 +93,11 @@ def test_sample_has_each_stage_solution_exercise_and_one_buggy_variant():
         assert names[:2] == ["solution", "exercise"] and len(names) == 3, names
         assert names[2].startswith("buggy/"), names
     assert len(stages) == len([s for s in parity.load_stages().values() if s.checks])
+
+
+def test_every_stage_has_one_other_python():
+    assert shares([(3, 12), (3, 13)], [1, 2, 3, 4, 5]) == {(3, 12): [1, 3, 5], (3, 13): [2, 4]}
+    assert shares([(3, 13)], [1, 2, 3]) == {(3, 13): [1, 2, 3]}
 
 
 def test_a_changed_check_or_focus_is_a_difference():
