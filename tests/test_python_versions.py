@@ -9,12 +9,12 @@ here `make parity` itself runs on one stage. Each other supported Python
 found here (on the PATH or in pyenv's versions) builds a venv of its own,
 `.cache/venvs/pyX.Y/`, with autograder/install.py (kept while the lock is
 unchanged), and grades its share of the sample: the stages are dealt out in
-turn among the Pythons found (with 3.12 and 3.13: the odd stages, from
-NumPy to ONNX export, and the even ones), so that every stage is graded on
-some other Python, each Python grades JAX and Haiku stages, and the two runs
-take half the time one whole sample each took. A supported Python not found
-here is a skip that says so. Each such run is one xdist group on one core, started last
-(conftest), when the rest of the suite has filled JAX's compile cache.
+turn among the Pythons found (with 3.12 and 3.13: the odd stages, NumPy to
+ONNX export, and the even ones). Every stage is graded on one other Python,
+and each Python grades JAX and Haiku stages, in half the time of the whole
+sample. A supported Python not found here is a skip that says so. Each such
+run is one xdist group on one core, started last (conftest), when the rest
+of the suite has filled JAX's compile cache.
 """
 import glob
 import os
