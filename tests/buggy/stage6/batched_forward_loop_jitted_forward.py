@@ -1,7 +1,7 @@
 """forward is jitted and batched_forward loops over the rows: one copy of forward per row."""
 EXPECT_FAIL = ["batched_forward_vmap"]
 FOCUS = "batched_forward"  # forward is only re-jitted; the loop in batched_forward is the bug
-CALL_TIMEOUT_S = 20  # slow by design: its training run takes about a minute here; 20 s stops it every run
+CALL_TIMEOUT_S = 20  # slow by design: training takes about a minute; 20 s stops it every run
 
 
 @jax.jit

@@ -1,7 +1,7 @@
 """batched_forward stacks forward over the rows in a Python loop instead of using jax.vmap."""
 EXPECT_FAIL = ["batched_forward_vmap"]
 FOCUS = "batched_forward"
-CALL_TIMEOUT_S = 20  # slow by design: its training run takes about a minute here; 20 s stops it every run
+CALL_TIMEOUT_S = 20  # slow by design: training takes about a minute; 20 s stops it every run
 
 
 @jax.jit
