@@ -1,5 +1,4 @@
 """Shared helpers for the kit's own tests."""
-import ast
 import functools
 import os
 from pathlib import Path
@@ -8,6 +7,7 @@ import pytest
 
 from autograder.grading import engine
 from autograder.metadata import REPO_ROOT, load_stages
+from support.parity import declared  # noqa: F401 - the tests import it from here
 
 TESTS = Path(__file__).resolve().parent
 BUGGY = TESTS / "buggy"
@@ -20,21 +20,6 @@ def graded_stages():
     """Stage numbers that have checks and a solution file."""
     return [n for n, s in load_stages().items()
             if s.checks and (REPO_ROOT / "solutions" / s.file).exists()]
-
-
-_REQUIRED = object()
-
-
-def declared(variant_path, name, default=_REQUIRED):
-    """The value a buggy variant assigns to `name` at top level (EXPECT_FAIL, FOCUS), else
-    `default` (required when none is given)."""
-    tree = ast.parse(Path(variant_path).read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
-            return ast.literal_eval(node.value)
-    if default is _REQUIRED:
-        raise AssertionError(f"{variant_path} declares no {name}")
-    return default
 
 
 def expected_failures(variant_path):

@@ -16,6 +16,7 @@ after S seconds and lists those left out; the sample is graded first.
     python tests/support/parity.py [--sample] [--record] [--jobs N] [--stages 1,3] [--budget S]
 """
 import argparse
+import ast
 import json
 import multiprocessing
 import os
@@ -32,6 +33,19 @@ from autograder.metadata import REPO_ROOT, load_stages
 
 TESTS = REPO_ROOT / "tests"
 BASELINE = TESTS / "parity" / "baseline.json"
+_REQUIRED = object()
+
+
+def declared(variant_path, name, default=_REQUIRED):
+    """The value a buggy variant assigns to `name` at top level (EXPECT_FAIL, FOCUS,
+    CALL_TIMEOUT_S), else `default` (required when none is given)."""
+    tree = ast.parse(Path(variant_path).read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == name:
+            return ast.literal_eval(node.value)
+    if default is _REQUIRED:
+        raise AssertionError(f"{variant_path} declares no {name}")
+    return default
 
 
 @dataclass(frozen=True)
@@ -39,6 +53,10 @@ class Submission:
     name: str  # "stage3/solution", "stage3/alt/module_level_vmap", "stage3/buggy/<variant>"
     stage: int
     source: Path  # the stage file, or a buggy variant to append to the solution
+
+    def call_timeout(self):
+        """A slow buggy variant's CALL_TIMEOUT_S (tests/test_buggy.py), else None: the shipped."""
+        return declared(self.source, "CALL_TIMEOUT_S", None) if "/buggy/" in self.name else None
 
     def text(self):
         """The stage file to grade; a buggy variant is appended to the solution, as tests/conftest.py does."""
@@ -110,7 +128,7 @@ def grade(submission):
         path = Path(folder) / load_stages()[submission.stage].file
         path.write_text(submission.text())
         student = classgrade.Submission(submission.name, submission.stage, path)
-        result = classgrade.grade_one(student, "auto")
+        result = classgrade.grade_one(student, "auto", timeout=submission.call_timeout())
     return verdict(result), time.perf_counter() - started
 
 
