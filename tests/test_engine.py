@@ -380,3 +380,30 @@ def test_the_training_run_goes_ahead_and_is_graded_as_before(tmp_path, solution_
     """)
     untrained = grade_source(1, source, tmp_path, only={"training_accuracy"})
     assert "below the floor" in outcomes(untrained)["training_accuracy"].reason
+
+
+def test_without_a_spare_core_the_training_runs_in_the_main_worker(tmp_path, solution_source,
+                                                                   monkeypatch):
+    """run_ahead=False (class grading with a job a core) starts no second worker, same verdict."""
+    from autograder.grading import worker_handle
+
+    lanes = []
+    spawn = worker_handle.Worker.spawn
+
+    def spawn_recorded(worker, *args, **kwargs):
+        lanes.append(worker.lane)
+        return spawn(worker, *args, **kwargs)
+
+    monkeypatch.setattr(worker_handle.Worker, "spawn", spawn_recorded)
+    result = grade_source(1, solution_source(1), tmp_path, only={"training_accuracy"},
+                          run_ahead=False)
+    assert outcomes(result)["training_accuracy"].status == "pass"
+    assert lanes == [0]
+    grade_source(1, solution_source(1), tmp_path, only={"training_accuracy"})
+    assert lanes == [0, 0, 1]
+
+
+def test_a_grading_job_a_core_leaves_no_core_for_a_run_ahead(monkeypatch):
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 4)
+    assert engine.has_spare_core(1) and engine.has_spare_core(2)
+    assert not engine.has_spare_core(3) and not engine.has_spare_core(4)

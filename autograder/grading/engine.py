@@ -6,6 +6,7 @@ reference (reference) and compare. Whatever the submission does can cost it
 points, never the report.
 """
 import importlib
+import os
 import time
 from pathlib import Path
 
@@ -99,13 +100,18 @@ def score_blocked(function, ctx, waiting):
                    seconds=time.perf_counter() - started, waits_on=blocker)
 
 
+def has_spare_core(jobs):
+    """Whether `jobs` gradings side by side leave each a core for its run ahead (run_ahead)."""
+    return 2 * max(1, jobs) <= (os.cpu_count() or 1)
+
+
 def default_compile_cache(sandbox_mode):
     return None if sandbox_mode == "require" else SELF_STUDY_CACHE
 
 
 def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
           call_timeout=CALL_TIMEOUT_S, sandbox_mode="auto", import_timeout=IMPORT_TIMEOUT_S,
-          reference=None, compile_cache=None, standby=None):
+          reference=None, compile_cache=None, standby=None, run_ahead=True):
     """Grade the stage file in `impl_dir`; returns a Report.
 
     `reference`: where expected values come from (default: `reference_source`).
@@ -114,6 +120,11 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
     training); the caller closes them (closing twice is harmless).
     `compile_cache`: the worker's CompileCache (default: the learner's own
     cache, and none under "require"; class grading passes a read-only one).
+    `run_ahead`: start the stage's long call (its training run) at once, in a
+    worker of its own, on the core the grader and the main worker leave idle
+    while they take turns. False where every core is busy already (class
+    grading with a job a core): the check then makes the call in the main
+    worker, which saves a second worker's imports and compiles.
 
     Raises KitTampered if the kit's own files changed while grading it.
     """
@@ -142,7 +153,8 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
             report.profile = RELEASE.name
         ctx = Context(submission, source, stage, profile)
         submission.wait_for_import()
-        start_calls_ahead(stage, ctx, checks)
+        if run_ahead:
+            start_calls_ahead(stage, ctx, checks)
         ledger = blame.Ledger(stage)
         waiting = []  # positions of the checks not run because a function they need failed
         for check in checks:

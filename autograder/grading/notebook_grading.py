@@ -76,15 +76,17 @@ def left_out_note(dropped, because):
 
 
 def grade_notebook(stage_number, nb, sandbox_mode="require", part_timeout=PART_TIMEOUT_S,
-                   call_timeout=CALL_TIMEOUT_S, reference=None, compile_cache=None):
+                   call_timeout=CALL_TIMEOUT_S, reference=None, compile_cache=None,
+                   run_ahead=True):
     """Grade the Part cells of notebook `nb` (a dict, as read from the .ipynb).
 
-    `reference` and `compile_cache` are passed on to engine.grade.
+    `reference`, `compile_cache` and `run_ahead` are passed on to engine.grade.
     """
     stage = load_stages()[stage_number]
     parts = notebook_parts(nb, stage.file)
     options = dict(sandbox_mode=sandbox_mode, import_timeout=part_timeout,
-                   call_timeout=call_timeout, reference=reference, compile_cache=compile_cache)
+                   call_timeout=call_timeout, reference=reference, compile_cache=compile_cache,
+                   run_ahead=run_ahead)
     report = _grade_source(stage, assemble(parts), options)
     result = NotebookGrade(report, timed_out=timed_out(report))
     if report.import_error and parts:

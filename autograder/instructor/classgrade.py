@@ -67,10 +67,11 @@ def _reference(stage):
     return _REFERENCES[stage.number]
 
 
-def grade_one(submission, sandbox_mode, compile_cache=None, timeout=None):
+def grade_one(submission, sandbox_mode, compile_cache=None, timeout=None, run_ahead=True):
     """The result of one submission as plain data (runs in a grading process).
 
     `timeout`: seconds a call of its code, or its import, may take (None: the engine's).
+    `run_ahead`: as engine.grade's (False when the grading processes fill the cores).
     """
     from autograder.feedback import report
     from autograder.grading import engine, notebook_grading
@@ -86,7 +87,8 @@ def grade_one(submission, sandbox_mode, compile_cache=None, timeout=None):
             limits = {} if timeout is None else {"part_timeout": timeout, "call_timeout": timeout}
             graded = notebook_grading.grade_notebook(stage.number, nb, sandbox_mode,
                                                      reference=_reference(stage),
-                                                     compile_cache=compile_cache, **limits)
+                                                     compile_cache=compile_cache,
+                                                     run_ahead=run_ahead, **limits)
             outcome, timed_out, result["detail"] = graded.report, graded.timed_out, graded.note()
         else:
             with tempfile.TemporaryDirectory(prefix="class-") as folder:
@@ -95,7 +97,7 @@ def grade_one(submission, sandbox_mode, compile_cache=None, timeout=None):
                                                      "import_timeout": timeout}
                 outcome = engine.grade(stage.number, folder, sandbox_mode=sandbox_mode,
                                        reference=_reference(stage), compile_cache=compile_cache,
-                                       **limits)
+                                       run_ahead=run_ahead, **limits)
             timed_out = notebook_grading.timed_out(outcome)
         result.update(report.to_json(outcome), status="timeout" if timed_out else "graded")
         if any(o.status == "error" for o in outcome.outcomes):
@@ -165,6 +167,7 @@ def grade_class(root, out="grades", jobs=None, student=None, stage=None, force=F
 
 def _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root, timeout):
     """Grade `todo` in a pool of processes; the reason grading stopped, if it did."""
+    from autograder.grading.engine import has_spare_core
     from autograder.instructor import class_cache, class_outputs
 
     if not todo:
@@ -172,12 +175,14 @@ def _grade_all(todo, out, results, kit_files, jobs, sandbox_mode, progress, root
     compile_cache = class_cache.prepared([s.stage for s, _mark in todo], sandbox_mode)
     version = integrity.version(kit_files)
     stopped = None
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    run_ahead = has_spare_core(jobs)
     # Spawned, not forked: a fork of a process that has started JAX's threads can deadlock.
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1),
-                             mp_context=spawn) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
         # One stage after another: each process reuses its reference values.
-        futures = {pool.submit(grade_one, s, sandbox_mode, compile_cache, timeout): (s, mark)
+        futures = {pool.submit(grade_one, s, sandbox_mode, compile_cache, timeout, run_ahead):
+                   (s, mark)
                    for s, mark in sorted(todo, key=lambda t: (t[0].stage, t[0].student))}
         for future in _progress(as_completed(futures), len(futures), progress):
             submission, mark = futures[future]

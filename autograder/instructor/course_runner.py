@@ -18,6 +18,7 @@ from pathlib import Path
 from autograder.grading import integrity
 from autograder.instructor import class_cache, release
 from autograder.instructor.nbgrader_plugins import (
+    RUN_AHEAD_ENV,
     STATUS_DIR,
     read_status,
     stage_for_assignment,
@@ -67,6 +68,7 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
     "failed to grade" and the others go on. nbgrader's own log for each
     student goes to grading/<student>/autograde.log; one line per student here.
     """
+    from autograder.grading.engine import has_spare_core
     from autograder.grading.isolation import announcement, sandbox_decision
 
     isolation, _ = sandbox_decision(sandbox_mode)  # raises SandboxUnavailable, with the reason
@@ -85,6 +87,7 @@ def autograde_each_student(course, sandbox_mode, part_timeout=None, jobs=1, forc
     if not todo:
         return 0
     env = dict(nbgrader_env(course=course), AUTOGRADER_SANDBOX=sandbox_mode)
+    env[RUN_AHEAD_ENV] = "1" if has_spare_core(jobs) else "0"
     if part_timeout:
         env["AUTOGRADER_PART_TIMEOUT"] = str(part_timeout)
     cache = class_cache.prepared(

@@ -76,6 +76,8 @@ class HideHiddenChecks(NbGraderPreprocessor):
 # ---------------------------------------------------------------- grading without running
 
 STATUS_DIR = "grading"  # in the course folder: <student>/<assignment>.json per graded notebook
+# "0": make autograde grades a student a core, and no core is left for a run ahead.
+RUN_AHEAD_ENV = "AUTOGRADER_RUN_AHEAD"
 
 
 def status_path(student, assignment, course=None):
@@ -131,7 +133,8 @@ class GradeWithEngine(NbGraderPreprocessor):
         try:
             result = notebook_grading.grade_notebook(
                 stage.number, nb, mode, timeout,
-                compile_cache=CompileCache(Path(cache), writable=False) if cache else None)
+                compile_cache=CompileCache(Path(cache), writable=False) if cache else None,
+                run_ahead=os.environ.get(RUN_AHEAD_ENV, "1") == "1")
         except KitTampered as exc:
             write_status(names["student"], names["assignment"], "tampered", str(exc))
             raise
