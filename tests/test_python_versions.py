@@ -16,6 +16,7 @@ sample. A supported Python not found here is a skip that says so. Each such
 run is one xdist group on one core, started last (conftest), when the rest
 of the suite has filled JAX's compile cache.
 """
+import functools
 import glob
 import os
 import shutil
@@ -39,6 +40,7 @@ def pyenv_versions():
     return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 
 
+@functools.cache  # each lookup runs the candidates to read their versions
 def interpreter(version):
     """A python3.X that runs, from the PATH or pyenv's versions (newest first), or None."""
     name = f"python{install.shown(version)}"
