@@ -16,7 +16,7 @@ from autograder.feedback.report import Outcome, Report
 from autograder.grading import integrity
 from autograder.grading.context import GRADING, RELEASE, UNCHECKED_REASON, Context
 from autograder.grading.failures import Abort, CheckFailed, LearnerError
-from autograder.grading.isolation import sandbox_decision
+from autograder.grading.isolation import as_isolation, own_process_caps, sandbox_decision
 from autograder.grading.reference import Unchecked, Unrecorded, reference_source
 from autograder.grading.submission import CALL_TIMEOUT_S, IMPORT_TIMEOUT_S, Submission
 from autograder.grading.worker_handle import SELF_STUDY_CACHE
@@ -34,11 +34,17 @@ def checks_module(stage):
     return importlib.import_module(f"autograder.checks.stage{stage.number}")
 
 
+def can_run_ahead(stage, isolation):
+    """Whether the stage has long calls to start ahead (`calls_ahead`), and workers side by
+    side would each have a process cap of their own (else they would change each other)."""
+    return (getattr(checks_module(stage), "calls_ahead", None) is not None
+            and own_process_caps(as_isolation(isolation)))
+
+
 def start_calls_ahead(stage, ctx, checks):
     """Start the long calls the stage's checks name (`calls_ahead`) in workers of their own."""
-    ahead = getattr(checks_module(stage), "calls_ahead", None)
-    if ahead is not None and not ctx.sub.import_error:
-        for function, args in ahead(ctx, {check.id for check in checks}):
+    if not ctx.sub.import_error:
+        for function, args in checks_module(stage).calls_ahead(ctx, {c.id for c in checks}):
             ctx.sub.call_ahead(function, *args)
 
 
@@ -153,7 +159,7 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
             report.profile = RELEASE.name
         ctx = Context(submission, source, stage, profile)
         submission.wait_for_import()
-        if run_ahead:
+        if run_ahead and can_run_ahead(stage, sandboxed):
             start_calls_ahead(stage, ctx, checks)
         ledger = blame.Ledger(stage)
         waiting = []  # positions of the checks not run because a function they need failed

@@ -3,7 +3,6 @@ from pathlib import Path
 
 from autograder.feedback import advice
 from autograder.grading.failures import Abort, LearnerError, NotWritten, raised_in
-from autograder.grading.isolation import as_isolation, own_process_caps
 from autograder.grading.reference import key
 from autograder.grading.worker_handle import SELF_STUDY_CACHE, Worker, WorkerGone
 
@@ -133,10 +132,12 @@ class Submission:
 
         For a long run (training) that a check makes later: the check's own call
         with the same arguments takes this reply instead of running it again.
-        The run starts from a freshly imported file, as every check's may.
+        The run starts from a freshly imported file, as every check's may. Whether
+        the two workers may run side by side is the caller's to decide
+        (engine.can_run_ahead).
         """
-        if self.import_error or not own_process_caps(as_isolation(self.sandboxed)):
-            return  # the two workers would share one process cap, and so change each other
+        if self.import_error:
+            return
         worker = self._started(self.standby.pop(1, None), lane=1)
         request = self._call(function, args, kwargs)
         worker.send_later({"probe": "call", "kwargs": request})

@@ -58,15 +58,14 @@ class WarmGrader:
 
     def __init__(self, stage, impl_dir, sandbox_mode="auto"):
         from autograder.grading import engine
-        from autograder.grading.isolation import as_isolation, own_process_caps, sandbox_decision
+        from autograder.grading.isolation import sandbox_decision
 
         self.engine = engine
         self.stage, self.impl_dir, self.sandbox_mode = stage, Path(impl_dir), sandbox_mode
         self.sandboxed, _ = sandbox_decision(sandbox_mode)
         self.libraries = imported_libraries(stage)
         self.lanes = [0]
-        if getattr(engine.checks_module(stage), "calls_ahead", None) and \
-                own_process_caps(as_isolation(self.sandboxed)):
+        if engine.can_run_ahead(stage, self.sandboxed):
             self.lanes.append(1)
         self.reference = None
         self.standby = {}
