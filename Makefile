@@ -8,7 +8,7 @@ INSTALLER = $(or $(shell command -v python3 2>/dev/null),$(PYTHON),python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 READY  := $(VENV)/.installed
-PYTEST_ARGS ?= -n 4 --dist loadgroup --durations=30
+PYTEST_ARGS ?= -n 3 --dist loadgroup --durations=30
 
 .PHONY: check watch lab progress reset solution hint grade gradescope bench-check bench-isolation bench-grading bench-feedback bench-watch test parity device-kit exercises data stages lock clean help
 

@@ -35,10 +35,11 @@ def checks_module(stage):
 
 
 def can_run_ahead(stage, isolation):
-    """Whether the stage has long calls to start ahead (`calls_ahead`), and workers side by
-    side would each have a process cap of their own (else they would change each other)."""
+    """Whether a grading of `stage` may start its long calls ahead: it has some
+    (`calls_ahead`), the machine a core to spare for them, and workers side by side
+    would each have a process cap of their own (else they would change each other)."""
     return (getattr(checks_module(stage), "calls_ahead", None) is not None
-            and own_process_caps(as_isolation(isolation)))
+            and has_spare_core(1) and own_process_caps(as_isolation(isolation)))
 
 
 def start_calls_ahead(stage, ctx, checks):
@@ -128,9 +129,9 @@ def grade(stage_number, impl_dir, profile=GRADING, only=None, memory_mb=4096,
     cache, and none under "require"; class grading passes a read-only one).
     `run_ahead`: start the stage's long call (its training run) at once, in a
     worker of its own, on the core the grader and the main worker leave idle
-    while they take turns. False where every core is busy already (class
-    grading with a job a core): the check then makes the call in the main
-    worker, which saves a second worker's imports and compiles.
+    while they take turns (where can_run_ahead). False where every core is
+    busy already (class grading with a job a core): the check then makes the
+    call in the main worker, which saves a second worker's imports and compiles.
 
     Raises KitTampered if the kit's own files changed while grading it.
     """
