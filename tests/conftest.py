@@ -76,10 +76,10 @@ def solution_source():
     return read
 
 
-# The groups pinned to one xdist worker, longest first (seconds on a 2-core machine, 4
-# workers: the round trip about 930 with its wait for the shared release, the release and
-# its replays about 700, each isolation mode about 400, the notebooks about 300). A long group
-# started late runs alone at the end while the other workers wait.
+# The groups pinned to one xdist worker, longest first (seconds on a 2-core machine, 3
+# workers, 2026-12-07: the round trip about 510 with its wait for the shared release, the
+# release and its replays about 220, the notebooks about 200, each isolation mode about 175).
+# A long group started late runs alone at the end while the other workers wait.
 LONGEST_GROUPS_FIRST = ("nbgrader_round_trip", "nbgrader_release", "notebooks", "isolation-")
 
 
