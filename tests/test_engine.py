@@ -395,6 +395,7 @@ def test_without_a_spare_core_the_training_runs_in_the_main_worker(tmp_path, sol
         return spawn(worker, *args, **kwargs)
 
     monkeypatch.setattr(worker_handle.Worker, "spawn", spawn_recorded)
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)  # a core to spare by default
     result = grade_source(1, solution_source(1), tmp_path, only={"training_accuracy"},
                           run_ahead=False)
     assert outcomes(result)["training_accuracy"].status == "pass"
