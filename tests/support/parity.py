@@ -28,6 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.grading.engine import has_spare_core
 from autograder.instructor import classgrade
 from autograder.metadata import REPO_ROOT, load_stages
 
@@ -121,14 +122,16 @@ def verdict(result):
     }
 
 
-def grade(submission):
-    """(verdict, seconds) of one submission, graded as `make grade` grades a student's file."""
+def grade(submission, run_ahead=True):
+    """(verdict, seconds) of one submission, graded as `make grade` grades a student's file
+    (`run_ahead`: False where the grading jobs fill the cores, as there)."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="parity-") as folder:
         path = Path(folder) / load_stages()[submission.stage].file
         path.write_text(submission.text())
         student = classgrade.Submission(submission.name, submission.stage, path)
-        result = classgrade.grade_one(student, "auto", timeout=submission.call_timeout())
+        result = classgrade.grade_one(student, "auto", timeout=submission.call_timeout(),
+                                      run_ahead=run_ahead)
     return verdict(result), time.perf_counter() - started
 
 
@@ -147,6 +150,7 @@ def grade_all(chosen, jobs=1, budget=None):
             submission = queue.pop(0)
             here[submission.name] = grade(submission)
         return here
+    run_ahead = has_spare_core(jobs)
     # Spawned, not forked: a fork of a process that has started JAX's threads can deadlock.
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
@@ -154,7 +158,7 @@ def grade_all(chosen, jobs=1, budget=None):
         while queue or running:
             while queue and len(running) < jobs and not late():
                 submission = queue.pop(0)
-                running[pool.submit(grade, submission)] = submission.name
+                running[pool.submit(grade, submission, run_ahead)] = submission.name
             if not running:
                 break
             done, _ = wait(running, return_when=FIRST_COMPLETED)
