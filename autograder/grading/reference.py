@@ -24,9 +24,7 @@ import pickle
 import sys
 from pathlib import Path
 
-from autograder.grading.worker_handle import (
-    CACHE_ROOT, CompileCache, jax_cache_settings, xla_flags,
-)
+from autograder.grading.worker_handle import CACHE_ROOT, CompileCache, jax_cache_settings
 from autograder.metadata import REPO_ROOT
 
 SOLUTIONS_DIR = REPO_ROOT / "solutions"
@@ -356,12 +354,7 @@ def load_recording(stage, folder=RECORDED_DIR):
 
 @functools.cache
 def configure_reference_jax():
-    """The reference computes at the worker's precision, with its own compile cache.
-
-    It compiles as the worker does, too (xla_flags): XLA reads its flags when JAX
-    first computes, which in the grader is on this reference's first value.
-    """
-    os.environ["XLA_FLAGS"] = xla_flags(os.environ.get("XLA_FLAGS", ""))
+    """The reference computes at the worker's precision, with its own compile cache."""
     import jax
 
     jax.config.update("jax_default_matmul_precision", "highest")

@@ -57,7 +57,11 @@ QUICK_CPU_COMPILES = "--xla_backend_optimization_level=0"
 
 
 def xla_flags(current=""):
-    """XLA_FLAGS for a worker or the reference: `current`, plus quick compiles on a CPU."""
+    """XLA_FLAGS for a worker: `current`, plus quick compiles on a CPU.
+
+    Only the workers get them, in the environment they start with: the grader's
+    own process (a notebook's kernel, for one) starts no process with them.
+    """
     if _has_gpu() or "--xla_backend_optimization_level" in current:
         return current
     return f"{current} {QUICK_CPU_COMPILES}".strip()
