@@ -48,25 +48,6 @@ def jax_cache_settings(cache):
     }
 
 
-# XLA spends most of a CPU compile in LLVM's optimisations. A grading compiles
-# a few hundred small programs and runs each a few times, so at -O0 a stage with
-# nothing cached grades in about two thirds of the CPU time, and the programs
-# run as fast: their time is in matrix products, which XLA hands to a library.
-# A GPU machine keeps XLA's defaults (not measured there).
-QUICK_CPU_COMPILES = "--xla_backend_optimization_level=0"
-
-
-def xla_flags(current=""):
-    """XLA_FLAGS for a worker: `current`, plus quick compiles on a CPU.
-
-    Only the workers get them, in the environment they start with: the grader's
-    own process (a notebook's kernel, for one) starts no process with them.
-    """
-    if _has_gpu() or "--xla_backend_optimization_level" in current:
-        return current
-    return f"{current} {QUICK_CPU_COMPILES}".strip()
-
-
 class WorkerGone(Exception):
     """The worker died, hung or misbehaved; the message says which, in plain words."""
 
@@ -132,7 +113,6 @@ def worker_environment(kit_root=REPO_ROOT, compile_cache=SELF_STUDY_CACHE):
         OPENBLAS_NUM_THREADS="1",
         OMP_NUM_THREADS="1",
         MKL_NUM_THREADS="1",
-        XLA_FLAGS=xla_flags(os.environ.get("XLA_FLAGS", "")),
     )
     for name in jax_cache_settings(SELF_STUDY_CACHE):
         env.pop(name, None)
