@@ -19,6 +19,9 @@ from autograder.metadata import REPO_ROOT, load_stages
 
 from conftest import ALTERNATIVES, BUGGY, expected_failures
 
+# `graded` grades the class once per process: one xdist worker runs the module's tests.
+pytestmark = pytest.mark.xdist_group("class_grading")
+
 STAGE1, STAGE2 = load_stages()[1], load_stages()[2]
 BUGGY_VARIANT = BUGGY / "stage1" / "descent_ignores_alpha.py"
 HOSTILE = f"""

@@ -14,6 +14,9 @@ from autograder.metadata import REPO_ROOT, load_stages
 
 from conftest import BUGGY, buggy_submission, expected_failures
 
+# `archive` builds the zip once per process: one xdist worker runs the module's tests.
+pytestmark = pytest.mark.xdist_group("gradescope")
+
 STAGE1 = load_stages()[1]
 VARIANT = BUGGY / "stage1" / "descent_ignores_alpha.py"
 # Gradescope's published results.json format (gradescope-autograders.readthedocs.io, "specs").
