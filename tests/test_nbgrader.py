@@ -144,6 +144,12 @@ def run_notebook(folder, name):
     return read_nb(folder / "run.ipynb")
 
 
+def printed(run):
+    """All a run notebook's cells printed, joined: a busy kernel may send one print in pieces."""
+    return "".join("".join(o.get("text", "")) for cell in run["cells"]
+                   for o in cell.get("outputs", []) if o["output_type"] == "stream")
+
+
 def test_student_runs_the_release_alone_and_sees_the_visible_verdicts(course, tmp_path):
     """Only release/<stage>/, outside the kit: the visible checks pass or fail, with hints."""
     first = stages()[0]
@@ -156,18 +162,16 @@ def test_student_runs_the_release_alone_and_sees_the_visible_verdicts(course, tm
         released["cells"].append(code_cell("import autograder\nprint('kit:', autograder.__file__)"))
         write_nb(released, folder / f"{first.slug}.ipynb")
         run = run_notebook(folder, f"{first.slug}.ipynb")
-        # The release's own kit graded it, not one installed in the kernel's Python. The
-        # kernel may send one print in pieces (it did in a busy CI run): the text is joined.
-        printed = "".join("".join(o.get("text", "")) for cell in run["cells"]
-                          for o in cell.get("outputs", []) if o["output_type"] == "stream")
-        assert f"kit: {folder.resolve() / 'autograder' / '__init__.py'}" in printed, name
+        text = printed(run)
+        # The release's own kit graded it, not one installed in the kernel's Python.
+        assert f"kit: {folder.resolve() / 'autograder' / '__init__.py'}" in text, name
         errors = {}
         for cell in run["cells"]:
             grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id", "")
             for output in cell.get("outputs", []):
                 if output["output_type"] == "error":
                     errors[grade_id] = output["evalue"]
-        assert "Visible checks:" in json.dumps(run)
+        assert "Visible checks:" in text
         if name == "honest":
             assert not errors, errors
         else:
