@@ -77,8 +77,9 @@ def solution_source():
 
 
 # The groups pinned to one xdist worker, longest first (seconds on a 2-core machine, 3
-# workers, 2026-12-07: the round trip about 510 with its wait for the shared release, the
-# release and its replays about 220, the notebooks about 200, each isolation mode about 175).
+# workers, 2026-12-07, busy afternoon to busier evening: the round trip 510-690 with its wait
+# for the shared release, the release and its replays 170-230, the notebooks 200-265, each
+# isolation mode 120-170).
 # A long group started late runs alone at the end while the other workers wait.
 LONGEST_GROUPS_FIRST = ("nbgrader_round_trip", "nbgrader_release", "notebooks", "isolation-")
 
